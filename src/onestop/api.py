@@ -1,0 +1,69 @@
+"""The JSON API under /api/v1: token auth, language negotiation, problem details."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from onestop.problems import DomainError, problem_response, validation_errors
+
+api = NinjaAPI(
+    title="onestop API",
+    version="1",
+    description=(
+        "Public services through a single window: the register of services, centres, "
+        "queue, applications. Errors are RFC 9457 problem details. Send `?lang=kk|ru|en` "
+        "or `Accept-Language` for names and messages in that language."
+    ),
+    urls_namespace="api",
+    auth=None,
+)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return problem_response(exc.status, exc.detail, exc.errors, exc.code)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = validation_errors(exc.errors, {"payload", "body", "data"})
+    return problem_response(422, _("Some fields are not valid."), errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    response = problem_response(401, _("Log in first: send a bearer token."))
+    response["WWW-Authenticate"] = 'Bearer realm="onestop"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400:
+        return problem_response(
+            400, _("The request body is not valid JSON."), code="malformed-json"
+        )
+    return problem_response(exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return problem_response(404, _("There is nothing at this address."))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    import logging
+
+    logging.getLogger("onestop.errors").exception("unhandled API error")
+    return problem_response(500, _("Something went wrong on our side. Try again later."))
+
+
+from onestop.catalog.api import router as catalog_router  # noqa: E402
+from onestop.offices.api import router as offices_router  # noqa: E402
+from onestop.people.api import router as people_router  # noqa: E402
+
+api.add_router("", people_router)
+api.add_router("", catalog_router)
+api.add_router("", offices_router)

@@ -1,0 +1,161 @@
+"""Writing and verifying the audit trail.
+
+`record` is called by every service function inside its own transaction, so an event is
+stored exactly when the change it describes is. Appends lock the one head row, which
+serialises them across processes and databases.
+"""
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from onestop.audit.models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+def _canonical(value) -> str:
+    return json.dumps(
+        value, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def event_hash(
+    *,
+    prev_hash: str,
+    at: datetime.datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: dict,
+) -> str:
+    """The hash of an event: its content and the previous hash. The sequence number is not
+    part of it; the chain of hashes is the order."""
+    content = _canonical(
+        {
+            "at": at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+            "actor": actor,
+            "action": action,
+            "object": [object_type, object_id],
+            "data": data,
+        }
+    )
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
+
+
+def actor_name(actor) -> str:
+    if actor is None:
+        return "system"
+    if isinstance(actor, str):
+        return actor
+    return actor.get_username()
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    data: dict | None = None,
+) -> AuditEvent:
+    """Appends one event. Must run inside the transaction of the change it describes."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must run inside the transaction of the change")
+    if obj is not None:
+        object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
+        object_id = object_id or str(obj.pk)
+    payload = json.loads(_canonical(data or {}))
+    head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
+    at = timezone.now()
+    name = actor_name(actor)
+    digest = event_hash(
+        prev_hash=head.hash,
+        at=at,
+        actor=name,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        data=payload,
+    )
+    event = AuditEvent.objects.create(
+        seq=head.seq + 1,
+        at=at,
+        actor=name,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        data=payload,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    AuditHead.objects.filter(id=1).update(seq=event.seq, hash=digest)
+    return event
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    count: int
+    problem: str = ""
+    seq: int | None = None
+
+
+def verify() -> Verdict:
+    """Walks the chain in sequence order and names the first event that does not fit."""
+    previous_hash, previous_seq, count = GENESIS, 0, 0
+    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+        count += 1
+        recomputed = event_hash(
+            prev_hash=event.prev_hash,
+            at=event.at,
+            actor=event.actor,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            data=event.data,
+        )
+        if recomputed != event.hash:
+            return Verdict(
+                False,
+                count,
+                f"event #{event.seq} ({event.action} "
+                f"{event.object_type}:{event.object_id}) was edited: its content "
+                "does not match its hash",
+                event.seq,
+            )
+        if event.seq != previous_seq + 1:
+            return Verdict(
+                False,
+                count,
+                f"event #{event.seq} follows #{previous_seq}: "
+                f"{event.seq - previous_seq - 1} event(s) before it were removed",
+                event.seq,
+            )
+        if event.prev_hash != previous_hash:
+            return Verdict(
+                False,
+                count,
+                f"event #{event.seq} ({event.action} "
+                f"{event.object_type}:{event.object_id}) is out of order or the "
+                f"event before it was replaced: it does not chain to #{previous_seq}",
+                event.seq,
+            )
+        previous_hash, previous_seq = event.hash, event.seq
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None and (head.seq, head.hash) != (previous_seq, previous_hash):
+        return Verdict(
+            False,
+            count,
+            f"the trail ends at #{previous_seq} but the head records "
+            f"#{head.seq}: events after #{previous_seq} were removed",
+            previous_seq,
+        )
+    return Verdict(True, count)

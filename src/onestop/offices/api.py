@@ -1,0 +1,105 @@
+import datetime
+from typing import Literal
+
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from onestop.catalog.api import ServicePage
+from onestop.offices import selectors
+from onestop.offices.models import Office
+
+router = Router(tags=["centres"])
+
+
+class HoursOut(Schema):
+    weekday: int
+    opens: datetime.time
+    closes: datetime.time
+
+
+class WindowOut(Schema):
+    number: int
+    services: list[str]
+
+
+class StopOut(Schema):
+    date: datetime.date
+    settlement: str
+    place: str
+    starts: datetime.time
+    ends: datetime.time
+
+
+class OfficeOut(Schema):
+    code: str
+    name: str
+    city: str
+    address: str
+    kind: Literal["standard", "specialized", "mobile"]
+    timezone: str
+    hours: list[HoursOut]
+    windows: list[WindowOut]
+    services: list[str]
+    route: list[StopOut]
+    waiting: int
+    estimated_wait_minutes: float
+
+
+class OfficeFilters(Schema):
+    city: str = ""
+    service: str = ""
+    kind: Literal["", "standard", "specialized", "mobile"] = ""
+
+
+def office_out(office: Office) -> dict:
+    return {
+        "code": office.code,
+        "name": office.name,
+        "city": office.city,
+        "address": office.address,
+        "kind": office.kind,
+        "timezone": office.timezone,
+        "hours": [
+            {"weekday": h.weekday, "opens": h.opens, "closes": h.closes} for h in office.hours.all()
+        ],
+        "windows": [
+            {"number": w.number, "services": [s.code for s in w.services.all()]}
+            for w in office.windows.all()
+        ],
+        "services": [s.code for s in office.services.all()],
+        "route": [
+            {
+                "date": s.date,
+                "settlement": s.settlement,
+                "place": s.place,
+                "starts": s.starts,
+                "ends": s.ends,
+            }
+            for s in office.route_stops.all()
+        ],
+        # The electronic queue is not running yet: nobody can be waiting.
+        "waiting": 0,
+        "estimated_wait_minutes": 0.0,
+    }
+
+
+@router.get("/offices", response=list[OfficeOut], summary="Service centres")
+@paginate(ServicePage)
+def list_offices(request, filters: Query[OfficeFilters]):
+    found = selectors.offices()
+    if filters.city:
+        found = [
+            o
+            for o in found
+            if filters.city.casefold() in (o.city_kk + o.city_ru + o.city_en).casefold()
+        ]
+    if filters.kind:
+        found = [o for o in found if o.kind == filters.kind]
+    if filters.service:
+        found = [o for o in found if any(s.code == filters.service for s in o.services.all())]
+    return [office_out(o) for o in found]
+
+
+@router.get("/offices/{code}", response=OfficeOut, summary="One service centre")
+def get_office(request, code: str):
+    return office_out(selectors.get_office(code))

@@ -1,0 +1,20 @@
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from onestop.operations.processes import gunicorn_command
+
+
+class Command(BaseCommand):
+    help = "Runs the production web server (gunicorn, WSGI) with static files collected."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+
+    def handle(self, *args, host, port, workers, **options):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        command = gunicorn_command(host=host, port=port, workers=workers)
+        os.execv(command[0], command)

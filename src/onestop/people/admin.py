@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from onestop.people.models import LegalEntity, Person, User
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    list_display = ["username", "role", "office", "agency", "first_name", "last_name", "is_active"]
+    list_filter = ["role", "office", "agency", "is_active"]
+    fieldsets = [
+        *UserAdmin.fieldsets,
+        ("Scope", {"fields": ["role", "office", "window_number", "agency", "person"]}),
+    ]
+    raw_id_fields = ["person"]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["iin", "last_name", "first_name", "birth_date", "city"]
+    search_fields = ["iin", "last_name"]
+
+
+@admin.register(LegalEntity)
+class LegalEntityAdmin(admin.ModelAdmin):
+    list_display = ["bin", "name"]
+    search_fields = ["bin", "name"]

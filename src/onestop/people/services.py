@@ -1,0 +1,51 @@
+"""Accounts and API tokens."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.audit import services as audit
+from onestop.people.models import ApiToken, User
+from onestop.problems import DomainError
+
+
+class BadCredentials(DomainError):
+    status = 401
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(*, request, username: str, password: str) -> tuple[str, ApiToken]:
+    """Checks the credentials and issues a bearer token; only its hash is stored."""
+    user = authenticate(request, username=username.strip(), password=password)
+    if user is None or not user.is_active:
+        raise BadCredentials(_("The username or the password is wrong."), code="bad-credentials")
+    token = secrets.token_urlsafe(32)
+    lifetime = datetime.timedelta(hours=settings.TOKEN_LIFETIME_HOURS)
+    with transaction.atomic():
+        api_token = ApiToken.objects.create(
+            user=user, key_hash=token_digest(token), expires_at=timezone.now() + lifetime
+        )
+        audit.record(actor=user, action="token.issued", obj=api_token)
+    return token, api_token
+
+
+def user_for_token(token: str) -> User | None:
+    found = (
+        ApiToken.objects.select_related("user", "user__office", "user__agency")
+        .filter(
+            key_hash=token_digest(token), revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .first()
+    )
+    if found is None or not found.user.is_active:
+        return None
+    return found.user

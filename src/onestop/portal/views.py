@@ -1,0 +1,92 @@
+"""Public pages: the catalogue in plain words, in the visitor's language."""
+
+from django.http import Http404
+from django.shortcuts import render
+
+from onestop.catalog import selectors
+from onestop.catalog.models import Category
+from onestop.offices import selectors as office_selectors
+from onestop.problems import NotFound
+
+
+def home(request):
+    categories = Category.objects.all()
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "categories": categories,
+            "life_situations": selectors.life_situations(),
+            "popular": selectors.published_services()[:6],
+        },
+    )
+
+
+def catalogue(request):
+    q = request.GET.get("q", "")[:200]
+    category = request.GET.get("category", "")
+    channel = request.GET.get("channel", "")
+    services = selectors.search_services(q=q, category=category, channel=channel)
+    context = {
+        "services": services,
+        "q": q,
+        "category": category,
+        "channel": channel,
+        "categories": Category.objects.all(),
+    }
+    template = (
+        "portal/_service_list.html"
+        if request.headers.get("HX-Request")
+        else "portal/catalogue.html"
+    )
+    return render(request, template, context)
+
+
+def category_page(request, code):
+    category = Category.objects.filter(code=code).first()
+    if category is None:
+        raise Http404
+    return render(
+        request,
+        "portal/category.html",
+        {"category": category, "services": selectors.search_services(category=code)},
+    )
+
+
+def service_page(request, code):
+    try:
+        service = selectors.get_service(code)
+    except NotFound:
+        raise Http404 from None
+    standard = service.current_standard
+    documents = list(standard.documents.all())
+    return render(
+        request,
+        "portal/service.html",
+        {
+            "service": service,
+            "standard": standard,
+            "bring": [d for d in documents if d.provided_by == "applicant"],
+            "fetched": [d for d in documents if d.provided_by == "registry"],
+            "steps": list(standard.steps.all()),
+            "offices": office_selectors.offices().filter(services=service),
+        },
+    )
+
+
+def life_situations_page(request):
+    return render(
+        request, "portal/life_situations.html", {"life_situations": selectors.life_situations()}
+    )
+
+
+def life_situation_page(request, code):
+    try:
+        situation = selectors.get_life_situation(code)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "portal/life_situation.html", {"situation": situation})
+
+
+def offices_page(request):
+    return render(request, "portal/offices.html", {"offices": office_selectors.offices()})

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from onestop.api import api
+from onestop.health import health
+
+urlpatterns = [
+    path("health", health, name="health"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("onestop.portal.urls")),
+]
