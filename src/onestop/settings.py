@@ -109,6 +109,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "onestop.sqlite3"),
+            # Tests use a file too, in WAL mode like production, so that concurrency tests
+            # see real locking between connections.
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
             "OPTIONS": {
                 # Writers queue up instead of failing on upgrade from read to write.
                 "transaction_mode": "IMMEDIATE",

@@ -1,0 +1,75 @@
+"""Shared test fixtures: the demo data loaded once per test database, API clients, a browser."""
+
+import os
+
+import pytest
+from django.test import Client
+
+
+def pytest_configure(config):
+    """Tests serve static files from their sources: no collectstatic, no manifest."""
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the demo register, centres, people and accounts."""
+    from onestop.demo.services import load_demo
+
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture
+def api_client():
+    return Client()
+
+
+@pytest.fixture
+def token_for(api_client):
+    """A bearer token for a demo account."""
+    from django.conf import settings
+
+    def issue(username: str) -> str:
+        response = api_client.post(
+            "/api/v1/auth/token",
+            {"username": username, "password": settings.DEMO_PASSWORD},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+        return response.json()["token"]
+
+    return issue
+
+
+CHROMIUM = os.environ.get("ONESTOP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. A missing browser fails the run, never skips it."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (make test does)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,0 +1,131 @@
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from django.core.management import call_command
+
+from onestop.people.iin import parse_iin
+from onestop.people.models import Person, Role, User
+
+
+@pytest.mark.django_db
+def test_loaddemo_is_idempotent(capsys):
+    counts = {model: model.objects.count() for model in (Person, User)}
+    call_command("loaddemo")
+    out = capsys.readouterr().out
+    assert (
+        "0 new standard versions" in out and "0 new people" in out and "0 new staff accounts" in out
+    )
+    assert {model: model.objects.count() for model in (Person, User)} == counts
+
+
+@pytest.mark.django_db
+def test_demo_population_has_a_thousand_people_with_valid_iins():
+    people = list(Person.objects.all())
+    assert len(people) >= 1000
+    for person in people:
+        facts = parse_iin(person.iin)
+        assert facts.birth_date == person.birth_date and facts.sex == person.sex
+
+
+@pytest.mark.django_db
+def test_every_role_has_a_demo_account():
+    expected = {
+        "consultant1": Role.CONSULTANT,
+        "operator1": Role.OPERATOR,
+        "operator4": Role.OPERATOR,
+        "manager1": Role.MANAGER,
+        "reviewer1": Role.REVIEWER,
+        "reviewer3": Role.REVIEWER,
+        "head1": Role.HEAD,
+        "analyst1": Role.ANALYST,
+        "agent1": Role.AGENT,
+        "admin": Role.ADMIN,
+        "auditor1": Role.AUDITOR,
+    }
+    for username, role in expected.items():
+        assert User.objects.get(username=username).role == role
+    reviewers = User.objects.filter(role=Role.REVIEWER)
+    assert {r.agency_id for r in reviewers} == {User.objects.get(username="head1").agency_id}
+    operators = User.objects.filter(
+        username__in=["operator1", "operator2", "operator3", "operator4"]
+    )
+    assert {o.office.code for o in operators} == {"astana-esil"}
+    assert sorted(o.window_number for o in operators) == [1, 2, 3, 4]
+
+
+@pytest.mark.django_db
+def test_demopeople_prints_iins_that_can_log_in(capsys, api_client, token_for):
+    call_command("demopeople", "--count", "5")
+    iins = capsys.readouterr().out.split()
+    assert len(iins) == 5
+    for iin in iins:
+        parse_iin(iin)
+    me = api_client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token_for(iins[0])}").json()
+    assert me["username"] == iins[0] and me["role"] == "citizen"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_onestop_demo_serves_and_stops_on_ctrl_c(tmp_path):
+    """What a newcomer runs: a fresh data directory, the server and the worker, then Ctrl-C."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "ONESTOP_DATABASE_URL"}
+    env["ONESTOP_DATA_DIR"] = str(tmp_path)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "onestop",
+            "demo",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-simulate",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        body = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/api/v1/services/passport?lang=ru", timeout=2
+                ) as r:
+                    body = r.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert body is not None, (
+            process.stdout.read() if process.poll() is not None else "server did not answer"
+        )
+        assert "паспорт" in body.lower()
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/static/portal/site.css", timeout=5
+        ) as r:
+            assert r.status == 200
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+        assert process.returncode == 0, output
+        assert "demo12345" in output or os.environ.get("ONESTOP_DEMO_PASSWORD", "") in output
+        assert "stopped" in output
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)

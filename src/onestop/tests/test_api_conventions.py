@@ -1,0 +1,187 @@
+"""The API conventions of CONTRACT.md: problem details, languages, auth, pagination."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from onestop.operations.management.commands.export_openapi import openapi_document
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("https://") and body["title"] and body["detail"]
+    assert "Traceback" not in response.content.decode()
+    return body
+
+
+def test_unknown_service_is_a_404_problem(api_client):
+    body = assert_problem(api_client.get("/api/v1/services/no-such-service"), 404)
+    assert "no-such-service" in body["detail"]
+
+
+def test_unknown_path_is_a_404_problem(api_client):
+    assert_problem(api_client.get("/api/v1/nothing-here"), 404)
+
+
+def test_wrong_method_is_a_405_problem(api_client):
+    response = api_client.delete("/api/v1/services")
+    assert_problem(response, 405)
+    assert "GET" in response["Allow"]
+
+
+def test_malformed_json_is_a_400_problem(api_client):
+    response = api_client.post("/api/v1/auth/token", "{not json", content_type="application/json")
+    body = assert_problem(response, 400)
+    assert "JSON" in body["detail"]
+
+
+def test_a_missing_field_is_a_422_naming_it(api_client):
+    response = api_client.post(
+        "/api/v1/auth/token?lang=en", {"username": "operator1"}, content_type="application/json"
+    )
+    body = assert_problem(response, 422)
+    assert body["errors"] == [
+        {"field": "password", "code": "required", "message": "This field is required."}
+    ]
+
+
+def test_a_bad_query_field_is_a_422_naming_it(api_client):
+    body = assert_problem(api_client.get("/api/v1/services?limit=abc"), 422)
+    assert body["errors"][0]["field"] == "limit"
+    body = assert_problem(api_client.get("/api/v1/services?channel=pigeon"), 422)
+    assert body["errors"][0]["field"] == "channel"
+
+
+def test_field_messages_come_in_the_callers_language(api_client):
+    response = api_client.post(
+        "/api/v1/auth/token?lang=ru", {"username": "operator1"}, content_type="application/json"
+    )
+    body = assert_problem(response, 422)
+    assert response["Content-Language"] == "ru"
+    assert body["errors"][0]["message"] == "Обязательное поле."
+
+
+def test_login_gives_a_token_and_me_tells_who(api_client, token_for):
+    token = token_for("operator1")
+    me = api_client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert me["username"] == "operator1"
+    assert me["role"] == "operator"
+    assert me["office"] == "astana-esil"
+    assert me["agency"] is None
+    reviewer = api_client.get(
+        "/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token_for('reviewer1')}"
+    ).json()
+    assert reviewer["role"] == "reviewer" and reviewer["agency"] and reviewer["office"] is None
+
+
+def test_a_citizen_logs_in_with_the_iin(api_client, token_for):
+    from onestop.people.models import User
+
+    citizen = User.objects.filter(role="citizen").first()
+    me = api_client.get(
+        "/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token_for(citizen.username)}"
+    ).json()
+    assert me["role"] == "citizen" and me["username"] == citizen.person.iin
+    assert me["name"] == citizen.person.full_name
+
+
+def test_wrong_password_is_a_401_problem(api_client):
+    response = api_client.post(
+        "/api/v1/auth/token",
+        {"username": "operator1", "password": "nope"},
+        content_type="application/json",
+    )
+    assert_problem(response, 401)
+
+
+@pytest.mark.parametrize("header", ["", "Bearer not-a-token", "Basic b3BlcmF0b3IxOmRlbW8="])
+def test_me_without_a_valid_token_is_a_401_problem(api_client, header):
+    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+    response = api_client.get("/api/v1/me", **extra)
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_tokens_are_stored_only_as_hashes(token_for):
+    from onestop.people.models import ApiToken
+
+    token = token_for("operator2")
+    assert not ApiToken.objects.filter(key_hash=token).exists()
+    assert ApiToken.objects.filter(user__username="operator2").exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "header", "language"),
+    [
+        ("?lang=kk", "", "kk"),
+        ("?lang=ru", "", "ru"),
+        ("?lang=en", "", "en"),
+        ("", "ru-RU,ru;q=0.9", "ru"),
+        ("", "en-GB,en;q=0.8", "en"),
+        ("?lang=en", "ru", "en"),
+    ],
+)
+def test_language_negotiation(api_client, query, header, language):
+    extra = {"HTTP_ACCEPT_LANGUAGE": header} if header else {}
+    response = api_client.get(f"/api/v1/services/passport{query}", **extra)
+    assert response.status_code == 200
+    assert response["Content-Language"] == language
+    from onestop.catalog.models import Service
+
+    assert response.json()["name"] == getattr(
+        Service.objects.get(code="passport"), f"name_{language}"
+    )
+
+
+def test_unsupported_language_falls_back_to_the_default(api_client, settings):
+    from onestop.catalog.models import Service
+
+    response = api_client.get("/api/v1/services/passport?lang=fr", HTTP_ACCEPT_LANGUAGE="de-DE")
+    assert response["Content-Language"] == settings.LANGUAGE_CODE
+    assert response.json()["name"] == getattr(
+        Service.objects.get(code="passport"), f"name_{settings.LANGUAGE_CODE}"
+    )
+
+
+def test_pagination(api_client):
+    everything = api_client.get("/api/v1/services?limit=200").json()
+    assert everything["count"] == len(everything["items"]) >= 40
+    page = api_client.get("/api/v1/services?limit=5&offset=5").json()
+    assert page["count"] == everything["count"]
+    assert [s["code"] for s in page["items"]] == [s["code"] for s in everything["items"][5:10]]
+    assert_problem(api_client.get("/api/v1/services?limit=0"), 422)
+    assert_problem(api_client.get("/api/v1/services?offset=-1"), 422)
+
+
+def test_health(api_client):
+    response = api_client.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_every_response_carries_a_request_id(api_client):
+    response = api_client.get("/api/v1/services/passport", HTTP_X_REQUEST_ID="abc123")
+    assert response["X-Request-ID"] == "abc123"
+    assert len(api_client.get("/health")["X-Request-ID"]) == 32
+
+
+def test_committed_openapi_document_matches_the_code():
+    committed = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"
+    assert committed.exists(), "docs/openapi.json is missing: run make openapi"
+    assert json.loads(committed.read_text()) == json.loads(openapi_document()), (
+        "the API changed but docs/openapi.json did not: run `make openapi` and commit it"
+    )
+
+
+def test_openapi_is_served(api_client):
+    response = api_client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert "/api/v1/services/{code}" in response.json()["paths"]
