@@ -31,7 +31,10 @@ api = NinjaAPI(
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return problem_response(exc.status, exc.detail, exc.errors, exc.code)
+    response = problem_response(exc.status, exc.detail, exc.errors, exc.code)
+    if retry_after := getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

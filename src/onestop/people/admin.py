@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 
+from onestop.audit import services as audit
 from onestop.people.models import LegalEntity, Person, User
 
 
@@ -19,6 +21,18 @@ class AccountAdmin(UserAdmin):
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["iin", "last_name", "first_name", "birth_date", "city"]
     search_fields = ["iin", "last_name"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Opening a person's record is access to personal data: it is logged."""
+        if request.method == "GET":
+            with transaction.atomic():
+                audit.record(
+                    actor=request.user,
+                    action="person.viewed",
+                    object_type="people.person",
+                    object_id=str(object_id),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(LegalEntity)

@@ -13,6 +13,6 @@ urlpatterns = [
     path("life-situations/", views.life_situations_page, name="life_situations"),
     path("life-situations/<slug:code>/", views.life_situation_page, name="life_situation"),
     path("centres/", views.offices_page, name="offices"),
-    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -1,12 +1,17 @@
 """Public pages: the catalogue in plain words, in the visitor's language."""
 
+import contextlib
+
+from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.shortcuts import render
 
 from onestop.catalog import selectors
 from onestop.catalog.models import Category
 from onestop.offices import selectors as office_selectors
+from onestop.people.services import LOGIN_FAILURES_PER_ACCOUNT
 from onestop.problems import NotFound
+from onestop.ratelimit import RateLimited, attempts, client_address, hit
 
 
 def home(request):
@@ -90,3 +95,37 @@ def life_situation_page(request, code):
 
 def offices_page(request):
     return render(request, "portal/offices.html", {"offices": office_selectors.offices()})
+
+
+class LoginView(auth_views.LoginView):
+    """The login page, with the same limits on guessing as the API's token endpoint."""
+
+    template_name = "portal/login.html"
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "").strip().lower()
+        try:
+            hit("login-address", client_address(request), limit=60, window_seconds=60)
+            if attempts("login-failures", username) >= LOGIN_FAILURES_PER_ACCOUNT:
+                raise RateLimited(retry_after=300)
+        except RateLimited as limited:
+            response = render(
+                request,
+                "portal/login.html",
+                {"form": self.get_form(), "limited": limited.detail},
+                status=429,
+            )
+            response["Retry-After"] = str(limited.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        # Counted here; the next attempt past the limit is refused in post().
+        with contextlib.suppress(RateLimited):
+            hit(
+                "login-failures",
+                self.request.POST.get("username", "").strip().lower(),
+                limit=LOGIN_FAILURES_PER_ACCOUNT,
+                window_seconds=300,
+            )
+        return super().form_invalid(form)

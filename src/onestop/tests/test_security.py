@@ -1,0 +1,110 @@
+"""Security of the foundation: password guessing is limited, personal data access is logged,
+production settings pass Django's deployment checks, no secret is in the repository."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from onestop.audit.models import AuditEvent
+from onestop.people.models import Person
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.django_db
+def test_password_guessing_on_one_account_is_stopped(api_client, settings):
+    for _ in range(10):
+        response = api_client.post(
+            "/api/v1/auth/token",
+            {"username": "head1", "password": "guess"},
+            content_type="application/json",
+        )
+        assert response.status_code == 401
+    response = api_client.post(
+        "/api/v1/auth/token?lang=en",
+        {"username": "head1", "password": "guess"},
+        content_type="application/json",
+    )
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/problem+json"
+    assert int(response["Retry-After"]) > 0
+    assert "Too many attempts" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_rate_limits_can_be_lifted_for_load_tests(api_client, settings):
+    settings.RATE_LIMITS = False
+    for _ in range(15):
+        response = api_client.post(
+            "/api/v1/auth/token",
+            {"username": "head1", "password": "guess"},
+            content_type="application/json",
+        )
+        assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_login_page_limits_guessing_too(client):
+    for _ in range(10):
+        assert (
+            client.post("/login/", {"username": "operator1", "password": "wrong"}).status_code
+            == 200
+        )
+    response = client.post("/login/?lang=en", {"username": "operator1", "password": "wrong"})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_opening_a_persons_record_is_logged(client, settings):
+    client.post("/login/", {"username": "admin", "password": settings.DEMO_PASSWORD})
+    person = Person.objects.first()
+    response = client.get(f"/admin/people/person/{person.pk}/change/")
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(action="person.viewed").last()
+    assert event.actor == "admin" and event.object_id == str(person.pk)
+
+
+@pytest.mark.django_db
+def test_staff_without_admin_rights_cannot_open_the_admin(client, settings):
+    client.post("/login/", {"username": "operator1", "password": settings.DEMO_PASSWORD})
+    response = client.get("/admin/people/person/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    env = {
+        **os.environ,
+        "ONESTOP_DATA_DIR": str(tmp_path),
+        "ONESTOP_HTTPS": "on",
+        "ONESTOP_DEBUG": "off",
+        "ONESTOP_ALLOWED_HOSTS": "onestop.example.kz",
+    }
+    env.pop("ONESTOP_DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "onestop", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    key = tmp_path / "secret_key"
+    assert (
+        key.exists() and oct(key.stat().st_mode & 0o777) == "0o600" and len(key.read_text()) >= 50
+    )
+
+
+def test_no_secret_is_committed():
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert not [
+        p
+        for p in tracked
+        if p.startswith("var/") or p.endswith(("secret_key", ".sqlite3", ".pem", ".key", ".p12"))
+    ]
