@@ -66,7 +66,7 @@ def test_field_messages_come_in_the_callers_language(api_client):
     )
     body = assert_problem(response, 422)
     assert response["Content-Language"] == "ru"
-    assert body["errors"][0]["message"] == "Обязательное поле."
+    assert body["errors"][0]["message"] == "Это поле обязательно."
 
 
 def test_login_gives_a_token_and_me_tells_who(api_client, token_for):

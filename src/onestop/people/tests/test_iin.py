@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +14,20 @@ from onestop.people.iin import (
     parse_bin,
     parse_iin,
 )
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def test_messages_come_in_the_active_language():
+    with translation.override("ru"):
+        with pytest.raises(InvalidIIN) as caught:
+            parse_iin("900101300048")
+        assert "контрольная цифра" in str(caught.value.detail).lower()
+
 
 # Computed by hand from the published rule (weights 1..11, then 3..11,1,2).
 VALID_IINS = [
