@@ -8,7 +8,7 @@ import datetime
 import random
 from collections.abc import Iterator
 
-from onestop.people.iin import make_iin
+from onestop.people.iin import make_bin, make_iin
 
 SEED = 20051001  # the first service centres opened in 2005
 
@@ -207,3 +207,41 @@ def demo_people(count: int) -> Iterator[dict]:
             "has_disability": rng.random() < 0.04,
         }
         produced += 1
+
+
+BUSINESS_WORDS = [
+    "Алтын Дән",
+    "Береке",
+    "Самұрық Құрылыс",
+    "Дала Логистик",
+    "Көктем",
+    "Nomad Soft",
+    "Жетісу Агро",
+    "Тұран Сервис",
+    "Астана Медиа",
+    "Шығыс Строй",
+    "Айна Фарм",
+    "Qazaq Trade",
+]
+LEGAL_FORMS = ["ТОО", "АО", "ТОО", "ИП"]
+
+
+def demo_legal_entities(count: int, heads: list[str]) -> Iterator[dict]:
+    """`count` legal entities with distinct valid BINs, headed by people of the registry."""
+    rng = random.Random(SEED + 1)
+    used: set[str] = set()
+    while len(used) < count:
+        year, month = rng.randrange(2005, 2026), rng.randrange(1, 13)
+        bin_ = make_bin(year, month, "4", "0", rng.randrange(1, 99999))
+        if bin_ is None or bin_ in used:
+            continue
+        used.add(bin_)
+        form = rng.choice(LEGAL_FORMS)
+        name = f"{form} «{rng.choice(BUSINESS_WORDS)}-{len(used)}»"
+        yield {
+            "bin": bin_,
+            "name": name,
+            "head_iin": rng.choice(heads),
+            "address": f"г. {rng.choice(['Астана', 'Алматы'])}, ул. {rng.choice(['Абая', 'Кенесары', 'Достык'])}, {rng.randrange(1, 200)}",
+            "registered_on": datetime.date(year, month, rng.randrange(1, 28)),
+        }

@@ -16,9 +16,9 @@ from onestop.audit import services as audit
 from onestop.catalog.models import Service
 from onestop.catalog.services import import_register
 from onestop.demo.centres import CENTRES, SETTLEMENTS, SPECIALIZED_SERVICES, route_dates
-from onestop.demo.population import demo_people
+from onestop.demo.population import demo_legal_entities, demo_people
 from onestop.offices.models import Office, OpeningHours, RouteStop, Window
-from onestop.people.models import Person, Role, User
+from onestop.people.models import LegalEntity, Person, Role, User
 
 REGISTER = Path(__file__).resolve().parent.parent / "catalog" / "demo" / "catalog.json"
 POPULATION_SIZE = 1200
@@ -118,6 +118,27 @@ def load_population(count: int = POPULATION_SIZE) -> int:
     return len(missing)
 
 
+LEGAL_ENTITIES = 60
+
+
+def load_legal_entities(count: int = LEGAL_ENTITIES) -> int:
+    """Companies of the demo business registry, each headed by an adult of the population."""
+    adults = list(
+        Person.objects.filter(birth_date__year__lte=2000)
+        .order_by("iin")
+        .values_list("iin", flat=True)[:300]
+    )
+    heads = {p.iin: p for p in Person.objects.filter(iin__in=adults)}
+    created = 0
+    for item in demo_legal_entities(count, adults):
+        head = heads[item.pop("head_iin")]
+        _entity, was_created = LegalEntity.objects.get_or_create(
+            bin=item["bin"], defaults={**item, "head": head}
+        )
+        created += was_created
+    return created
+
+
 STAFF = [
     # username, role, first name, last name, scope
     ("consultant1", Role.CONSULTANT, "Айгерім", "Сапарова", "office"),
@@ -178,8 +199,9 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
         register = load_register()
         centres = load_centres(today)
         people = load_population()
+        entities = load_legal_entities()
         staff = load_staff()
-        if people or staff:
+        if people or entities or staff:
             audit.record(
                 actor="demo",
                 action="demo.loaded",
@@ -187,4 +209,10 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
                 object_id="demo",
                 data={"people": people, "staff": staff},
             )
-    return {**register, "centres": centres, "new_people": people, "new_staff": staff}
+    return {
+        **register,
+        "centres": centres,
+        "new_people": people,
+        "new_legal_entities": entities,
+        "new_staff": staff,
+    }

@@ -185,3 +185,9 @@ def test_openapi_is_served(api_client):
     response = api_client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/services/{code}" in response.json()["paths"]
+
+
+def test_api_docs_page_needs_no_cdn(api_client):
+    html = api_client.get("/api/v1/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert "cdn." not in html and "unpkg" not in html

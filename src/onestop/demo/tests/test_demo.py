@@ -34,6 +34,18 @@ def test_demo_population_has_a_thousand_people_with_valid_iins():
 
 
 @pytest.mark.django_db
+def test_demo_business_registry_has_valid_bins():
+    from onestop.people.iin import parse_bin
+    from onestop.people.models import LegalEntity
+
+    entities = list(LegalEntity.objects.select_related("head"))
+    assert len(entities) >= 50
+    for entity in entities:
+        parse_bin(entity.bin)
+        assert entity.head is not None
+
+
+@pytest.mark.django_db
 def test_every_role_has_a_demo_account():
     expected = {
         "consultant1": Role.CONSULTANT,
