@@ -1,0 +1,48 @@
+"""Settings and operations the rest stands on: the embedded database, logs, the secret key."""
+
+import json
+import logging
+
+import pytest
+from django.db import connection
+
+from onestop.observability import JsonFormatter, RequestContextFilter, request_id_var
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_with_foreign_keys():
+    if connection.vendor != "sqlite":
+        assert connection.vendor == "postgresql"
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_logs_are_one_json_object_a_line_with_request_id_and_actor():
+    record = logging.LogRecord(
+        "onestop.test", logging.INFO, __file__, 1, "ticket %s called", ("A017",), None
+    )
+    record.window = 3
+    token = request_id_var.set("req-42")
+    try:
+        RequestContextFilter().filter(record)
+    finally:
+        request_id_var.reset(token)
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    event = json.loads(line)
+    assert event["event"] == "ticket A017 called"
+    assert event["request_id"] == "req-42" and event["actor"] == "-" and event["window"] == 3
+    assert event["level"] == "info" and event["logger"] == "onestop.test"
+
+
+@pytest.mark.django_db
+def test_each_request_is_logged_once_with_its_id(client, caplog):
+    with caplog.at_level(logging.INFO, logger="onestop.access"):
+        response = client.get("/api/v1/services/passport", HTTP_X_REQUEST_ID="trace-7")
+    [record] = [r for r in caplog.records if r.name == "onestop.access"]
+    assert record.request_id == "trace-7" == response["X-Request-ID"]
+    assert record.status == 200 and record.path == "/api/v1/services/passport" and record.ms >= 0
