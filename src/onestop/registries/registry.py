@@ -1,0 +1,149 @@
+"""The plugin registry of state registries: one plugin per (registry, implementation).
+
+Each state registry (population, real estate, pensions...) has a sandbox plugin that ships
+with the platform; a plugin that talks to the real state system registers beside it under
+another name, and `settings.REGISTRY_PLUGINS` picks which one answers for each registry.
+"""
+
+import datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from onestop.problems import DomainError, InvalidField
+
+DEFAULT_PLUGIN = "sandbox"
+
+
+@dataclass(frozen=True)
+class RegistryRecord:
+    """What a state registry answered about one subject (an IIN, or a BIN for business).
+
+    `found` is False when the registry holds nothing about the subject; `data` then still
+    has the registry's (empty) shape, which is what a certificate of absence shows.
+    """
+
+    registry: str
+    subject: str
+    source: str
+    fetched_at: datetime.datetime
+    data: dict[str, Any] = field(default_factory=dict)
+    found: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, for keeping the record with the application it was fetched for."""
+        return {
+            "registry": self.registry,
+            "subject": self.subject,
+            "source": self.source,
+            "fetched_at": self.fetched_at.isoformat(),
+            "found": self.found,
+            "data": self.data,
+        }
+
+
+class RegistryUnavailable(DomainError):
+    """The registry did not answer (down, timed out); trying again later may work."""
+
+    status = 503
+
+    def __init__(self, registry: str, detail=None):
+        super().__init__(
+            detail or _("A state registry is not answering. Try again in a few minutes."),
+            code="registry_unavailable",
+        )
+        self.registry = registry
+
+
+class UnknownRegistry(InvalidField):
+    def __init__(self, code: str):
+        super().__init__(
+            "registry",
+            "unknown_registry",
+            _("There is no state registry with the code %(code)s.") % {"code": code},
+        )
+
+
+class RegistryPlugin:
+    """One way of asking one state registry. Subclasses set `verbose_name` and implement
+    `fetch`; `register` sets `code` (the registry) and `name` (the implementation)."""
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    verbose_name: ClassVar[str | Promise] = ""
+
+    @property
+    def source(self) -> str:
+        return f"{self.name}:{self.code}"
+
+    def fetch(self, *, subject: str, **params: Any) -> RegistryRecord:
+        raise NotImplementedError
+
+    def answer(self, *, subject: str, data: dict[str, Any], found: bool) -> RegistryRecord:
+        """A record stamped with this plugin's registry, source and the current time."""
+        return RegistryRecord(
+            registry=self.code,
+            subject=subject,
+            source=self.source,
+            fetched_at=timezone.now(),
+            data=data,
+            found=found,
+        )
+
+
+Plugin = TypeVar("Plugin", bound=type[RegistryPlugin])
+
+# registry code -> implementation name -> plugin class
+_plugins: dict[str, dict[str, type[RegistryPlugin]]] = {}
+
+
+def register(code: str, *, name: str = DEFAULT_PLUGIN) -> Callable[[Plugin], Plugin]:
+    """Class decorator: `@register("population")` adds the sandbox plugin of a registry,
+    `@register("population", name="gbdfl")` a real one beside it."""
+
+    def decorate(cls: Plugin) -> Plugin:
+        implementations = _plugins.setdefault(code, {})
+        if name in implementations and implementations[name] is not cls:
+            raise ImproperlyConfigured(f"registry plugin {code}/{name} is registered twice")
+        cls.code, cls.name = code, name
+        implementations[name] = cls
+        return cls
+
+    return decorate
+
+
+def registry_codes() -> list[str]:
+    return sorted(_plugins)
+
+
+def plugin_names(code: str) -> list[str]:
+    return sorted(_plugins.get(code, {}))
+
+
+def configured_name(code: str) -> str:
+    """The implementation chosen for a registry: `settings.REGISTRY_PLUGINS`, else sandbox."""
+    return getattr(settings, "REGISTRY_PLUGINS", {}).get(code, DEFAULT_PLUGIN)
+
+
+def plugin_for(code: str) -> RegistryPlugin:
+    """The configured plugin of a registry; UnknownRegistry (422) for a code nobody serves."""
+    implementations = _plugins.get(code)
+    if not implementations:
+        raise UnknownRegistry(code)
+    name = configured_name(code)
+    if name not in implementations:
+        raise ImproperlyConfigured(
+            f"REGISTRY_PLUGINS names {name!r} for {code!r}; known: {sorted(implementations)}"
+        )
+    return implementations[name]()
+
+
+def configured_plugins() -> Iterator[RegistryPlugin]:
+    for code in registry_codes():
+        yield plugin_for(code)
