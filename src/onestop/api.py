@@ -1,5 +1,6 @@
 """The JSON API under /api/v1: token auth, language negotiation, problem details."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -59,6 +60,11 @@ def on_http_error(request, exc: HttpError):
     return problem_response(exc.status_code, str(exc))
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return problem_response(413, _("The request is too large."), code="too-large")
+
+
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return problem_response(404, _("There is nothing at this address."))
@@ -72,6 +78,7 @@ def on_unexpected(request, exc):
     return problem_response(500, _("Something went wrong on our side. Try again later."))
 
 
+from onestop.cases.api import router as cases_router  # noqa: E402
 from onestop.catalog.api import router as catalog_router  # noqa: E402
 from onestop.offices.api import router as offices_router  # noqa: E402
 from onestop.people.api import router as people_router  # noqa: E402
@@ -79,3 +86,4 @@ from onestop.people.api import router as people_router  # noqa: E402
 api.add_router("", people_router)
 api.add_router("", catalog_router)
 api.add_router("", offices_router)
+api.add_router("", cases_router)

@@ -36,6 +36,44 @@ def fresh_rate_limits():
 
 
 @pytest.fixture
+def run_tasks():
+    """Runs queued background tasks the way the worker does (its own code path), including
+    the ones scheduled for later when `include_later` is set, until none is left."""
+    from django.db.models import Q
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    def run(include_later: bool = False, limit: int = 200) -> int:
+        worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test",
+            excluded_queue_names=[],
+        )
+        ran = 0
+        while ran < limit:
+            ready = (
+                DBTaskResult.objects.ready()
+                if not include_later
+                else DBTaskResult.objects.filter(Q(status=TaskResultStatus.READY))
+            )
+            task_result = ready.order_by("enqueued_at").first()
+            if task_result is None:
+                return ran
+            task_result.claim("test")
+            worker.run_task(task_result)
+            ran += 1
+        return ran
+
+    return run
+
+
+@pytest.fixture
 def api_client():
     return Client()
 

@@ -47,6 +47,10 @@ WAIT_ALERT_MINUTES = float(env("WAIT_ALERT_MINUTES", "15"))
 MAX_APPOINTMENTS = int(env("MAX_APPOINTMENTS", "3"))
 RATE_LIMITS = env_flag("RATE_LIMITS", True)
 TOKEN_LIFETIME_HOURS = float(env("TOKEN_LIFETIME_HOURS", "12"))
+MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "10"))
+# Django refuses larger request bodies (413): room for a few base64 documents in JSON.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * MAX_UPLOAD_MB * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -90,7 +94,7 @@ ROOT_URLCONF = "onestop.urls"
 WSGI_APPLICATION = "onestop.wsgi.application"
 AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "portal:login"
-LOGIN_REDIRECT_URL = "portal:home"
+LOGIN_REDIRECT_URL = "cases:list"
 
 TEMPLATES = [
     {
@@ -210,3 +214,9 @@ LOGGING = {
 }
 
 ONESTOP_NAME = _("onestop")
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "onestop <noreply@onestop.example>")

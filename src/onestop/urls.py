@@ -8,5 +8,6 @@ urlpatterns = [
     path("health", health, name="health"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("applications/", include("onestop.cases.urls")),
     path("", include("onestop.portal.urls")),
 ]

@@ -158,6 +158,53 @@ STAFF = [
 ]
 
 
+def load_agency_staff() -> int:
+    """Two reviewers and a head for every other agency, so that every service, and every part
+    of a life situation, has someone to decide it."""
+    from onestop.catalog.models import Agency
+
+    password = make_password(settings.DEMO_PASSWORD)
+    created = 0
+    main_agency = Service.objects.get(code=REVIEWED_SERVICE).agency_id
+    for agency in Agency.objects.exclude(pk=main_agency):
+        prefix = agency.code.lower()
+        for username, role in (
+            (f"{prefix}-reviewer1", Role.REVIEWER),
+            (f"{prefix}-reviewer2", Role.REVIEWER),
+            (f"{prefix}-head", Role.HEAD),
+        ):
+            _user, was_created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "password": password,
+                    "role": role,
+                    "agency": agency,
+                    "email": f"{username}@onestop.example",
+                    "first_name": agency.code,
+                    "last_name": str(role.label),
+                },
+            )
+            created += was_created
+    return created
+
+
+def load_reviewer_skills() -> None:
+    """Every demo reviewer may decide every service of his or her agency."""
+    from onestop.cases.models import ReviewerSkill
+
+    for reviewer in User.objects.filter(role=Role.REVIEWER):
+        have = set(
+            ReviewerSkill.objects.filter(reviewer=reviewer).values_list("service_id", flat=True)
+        )
+        ReviewerSkill.objects.bulk_create(
+            ReviewerSkill(reviewer=reviewer, service_id=pk)
+            for pk in Service.objects.filter(agency_id=reviewer.agency_id).values_list(
+                "pk", flat=True
+            )
+            if pk not in have
+        )
+
+
 def load_staff() -> int:
     office = Office.objects.get(code=OPERATOR_CENTRE)
     agency = Service.objects.get(code=REVIEWED_SERVICE).agency
@@ -174,6 +221,7 @@ def load_staff() -> int:
                 "office": office if scope == "office" else None,
                 "agency": agency if scope == "agency" else None,
                 "window_number": window,
+                "email": f"{username}@onestop.example",
                 "is_staff": role == Role.ADMIN,
                 "is_superuser": role == Role.ADMIN,
             },
@@ -185,6 +233,7 @@ def load_staff() -> int:
                 "office": office if scope == "office" else None,
                 "agency": agency if scope == "agency" else None,
                 "window_number": window,
+                "email": f"{username}@onestop.example",
                 "is_staff": role == Role.ADMIN,
                 "is_superuser": role == Role.ADMIN,
             },
@@ -200,7 +249,11 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
         centres = load_centres(today)
         people = load_population()
         entities = load_legal_entities()
-        staff = load_staff()
+        from onestop.registries.sandbox.data import load_sandbox_data
+
+        load_sandbox_data(today=today)
+        staff = load_staff() + load_agency_staff()
+        load_reviewer_skills()
         if people or entities or staff:
             audit.record(
                 actor="demo",

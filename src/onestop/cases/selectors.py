@@ -1,0 +1,63 @@
+"""Who sees which applications, and how they are read for pages and the API."""
+
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+
+from onestop.cases.models import Application, Document, StatusChange
+from onestop.people.models import OFFICE_ROLES, Role, User
+from onestop.problems import NotFound
+
+# Roles that may learn who reviews an application. The applicant, the front office and
+# the call centre never do.
+SEES_REVIEWER = {Role.REVIEWER, Role.HEAD, Role.AUDITOR, Role.ADMIN}
+
+
+def visible_to(user: User) -> QuerySet[Application]:
+    """A citizen his or her own; the front office its centre's; a reviewer those drawn for
+    him or her; the agency head the agency's; the call centre, analysts and auditors all."""
+    applications = Application.objects.select_related(
+        "service",
+        "service__agency",
+        "standard",
+        "applicant",
+        "entity",
+        "office",
+        "agency",
+        "life_situation",
+        "reviewer",
+    )
+    if user.role == Role.CITIZEN:
+        return applications.filter(applicant_id=user.person_id)
+    if user.role in OFFICE_ROLES:
+        return applications.filter(office_id=user.office_id)
+    if user.role == Role.REVIEWER:
+        return applications.filter(reviewer_id=user.pk)
+    if user.role == Role.HEAD:
+        return applications.filter(agency_id=user.agency_id)
+    if user.role in {Role.AGENT, Role.ANALYST, Role.AUDITOR, Role.ADMIN}:
+        return applications
+    return applications.none()
+
+
+def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
+    return applications.prefetch_related(
+        Prefetch("history", queryset=StatusChange.objects.order_by("at", "id")),
+        Prefetch("documents", queryset=Document.objects.order_by("id")),
+        "steps_done",
+        "standard__steps",
+        Prefetch(
+            "parts", queryset=Application.objects.select_related("service", "agency").order_by("id")
+        ),
+    )
+
+
+def get_for(user: User, number: str) -> Application:
+    application = with_details(visible_to(user)).filter(number=number).first()
+    if application is None:
+        raise NotFound("No such application.", code="unknown-application")
+    return application
+
+
+def overdue_first(applications: QuerySet[Application]) -> QuerySet[Application]:
+    return applications.annotate(
+        late=Case(When(overdue=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("late", "due_at", "-submitted_at")

@@ -1,0 +1,17 @@
+"""Background work on applications, enqueued after commit."""
+
+from django_tasks import task
+
+from onestop.cases import services
+
+
+@task()
+def fetch_missing_registries(application_id: int, attempt: int) -> bool:
+    """Retries the registries that were down when the application was filed."""
+    return services.fetch_missing(application_id=application_id, attempt=attempt)
+
+
+@task()
+def flag_overdue_applications() -> int:
+    """Flags applications past their due time (run every minute by the worker's scheduler)."""
+    return services.flag_overdue()

@@ -1,0 +1,101 @@
+"""The whole transition table: every action, from every status, by every role."""
+
+import pytest
+
+from onestop.audit.models import AuditEvent
+from onestop.cases import services, workflow
+from onestop.cases.models import Application, Status, StatusChange
+from onestop.people.models import Role, User
+from onestop.problems import Conflict, Forbidden
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = {
+    Role.CONSULTANT: "consultant1",
+    Role.OPERATOR: "operator1",
+    Role.MANAGER: "manager1",
+    Role.REVIEWER: "reviewer1",
+    Role.HEAD: "head1",
+    Role.AGENT: "agent1",
+    Role.ANALYST: "analyst1",
+    Role.ADMIN: "admin",
+    Role.AUDITOR: "auditor1",
+}
+
+# What each allowed action leads to once the platform has done its own part
+# (accepting draws a reviewer; approving produces the signed result).
+SETTLES_AT = {"accept": Status.ASSIGNED, "approve": Status.READY}
+
+
+def actor_for(role, citizen):
+    return citizen if role == Role.CITIZEN else User.objects.get(username=ACCOUNTS[role])
+
+
+@pytest.mark.parametrize("action", workflow.PUBLIC_ACTIONS)
+@pytest.mark.parametrize("status", Status.values)
+@pytest.mark.parametrize("role", Role.values)
+def test_every_action_from_every_status_by_every_role(
+    action, status, role, citizen, make_application, django_capture_on_commit_callbacks
+):
+    rule = workflow.BY_ACTION[action]
+    actor = actor_for(role, citizen)
+    application = make_application(
+        status,
+        channel="portal" if role == Role.CITIZEN else "oss",
+        applicant=citizen.person if role == Role.CITIZEN else None,
+        reviewer="reviewer1"
+        if status in {Status.ASSIGNED, Status.APPROVED, Status.REJECTED, Status.READY}
+        else None,
+    )
+    history, events = StatusChange.objects.count(), AuditEvent.objects.count()
+
+    if role not in rule.roles:
+        with pytest.raises(Forbidden):
+            services.transition(
+                actor=actor, application=application, action=action, reason="a reason"
+            )
+    elif status not in rule.sources:
+        with pytest.raises(Conflict):
+            services.transition(
+                actor=actor, application=application, action=action, reason="a reason"
+            )
+    else:
+        with django_capture_on_commit_callbacks(execute=False):
+            services.transition(
+                actor=actor, application=application, action=action, reason="a reason"
+            )
+        application.refresh_from_db()
+        assert application.status == SETTLES_AT.get(action, rule.target)
+        assert StatusChange.objects.filter(
+            application=application, action=action, status=rule.target
+        ).exists()
+        return
+
+    application.refresh_from_db()
+    assert application.status == status
+    assert (StatusChange.objects.count(), AuditEvent.objects.count()) == (history, events)
+
+
+def test_the_table_is_the_only_source_of_moves():
+    """Every status can be reached and every non-final status can be left."""
+    targets = {t.target for t in workflow.TRANSITIONS}
+    sources = set().union(*(t.sources for t in workflow.TRANSITIONS))
+    assert targets | {Status.SUBMITTED} == set(Status.values)
+    assert sources == set(Status.values) - workflow.FINAL
+
+
+def test_an_unknown_action_names_the_field(make_application, operator):
+    from onestop.problems import InvalidField
+
+    with pytest.raises(InvalidField) as caught:
+        services.transition(actor=operator, application=make_application(), action="teleport")
+    assert caught.value.errors[0]["field"] == "action"
+
+
+def test_return_and_reject_need_a_reason(make_application, operator):
+    from onestop.problems import InvalidField
+
+    application = make_application()
+    with pytest.raises(InvalidField):
+        services.transition(actor=operator, application=application, action="return", reason="  ")
+    assert Application.objects.get(pk=application.pk).status == Status.SUBMITTED

@@ -1,0 +1,55 @@
+"""What the applicant may upload: PDF, JPEG or PNG, up to ONESTOP_MAX_UPLOAD_MB (10 MB).
+
+The type is read from the file's first bytes, not from the name or the browser's word.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from onestop.problems import DomainError, InvalidField
+
+SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+}
+EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+class FileTooLarge(DomainError):
+    status = 413
+
+    def __init__(self, field: str, limit_mb: int):
+        message = _("The file is larger than %(limit)d MB.") % {"limit": limit_mb}
+        super().__init__(
+            message,
+            errors=[{"field": field, "code": "file_too_large", "message": message}],
+            code="file-too-large",
+        )
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+    for_document: int | None = None  # position of the standard's document it answers
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def content_type_of(upload: Upload, *, field: str) -> str:
+    """The checked type of an upload; raises FileTooLarge or InvalidField."""
+    limit = settings.MAX_UPLOAD_MB
+    if len(upload.content) > limit * 1024 * 1024:
+        raise FileTooLarge(field, limit)
+    if not upload.content:
+        raise InvalidField(field, "empty_file", _("The file is empty."))
+    for content_type, prefixes in SIGNATURES.items():
+        if upload.content.startswith(prefixes):
+            return content_type
+    raise InvalidField(field, "unsupported_file_type", _("Upload a PDF, JPEG or PNG file."))

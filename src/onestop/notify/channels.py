@@ -1,0 +1,83 @@
+"""Notification channels as plugins: a sandbox SMS gateway that keeps what it sent (and
+fails like a real one when told to), and e-mail through Django's configured backend.
+A real SMS provider slots in beside the sandbox with `@register("sms", "provider-name")`."""
+
+import random
+import re
+import secrets
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+
+class ChannelUnavailable(Exception):
+    """The channel failed for now; the message is retried later."""
+
+
+class BadRecipient(Exception):
+    """The message can never be delivered to this recipient; it is not retried."""
+
+
+PLUGINS: dict[tuple[str, str], type["ChannelPlugin"]] = {}
+
+
+def register(channel: str, name: str):
+    def wrap(cls):
+        cls.channel, cls.name = channel, name
+        PLUGINS[(channel, name)] = cls
+        return cls
+
+    return wrap
+
+
+class ChannelPlugin:
+    channel: ClassVar[str]
+    name: ClassVar[str]
+
+    def send(self, *, recipient: str, subject: str, text: str) -> str:
+        """Sends one message; returns the provider's id for it."""
+        raise NotImplementedError
+
+
+def plugin_for(channel: str) -> ChannelPlugin:
+    name = getattr(settings, "NOTIFY_PLUGINS", {}).get(
+        channel, "sandbox" if channel == "sms" else "django"
+    )
+    return PLUGINS[(channel, name)]()
+
+
+PHONE = re.compile(r"^\+7\d{10}$")
+_failures = random.Random(1414)
+
+
+@register("sms", "sandbox")
+class SandboxSmsGateway(ChannelPlugin):
+    """Accepts Kazakh mobile numbers (+7 and ten digits), stores each message in
+    `SandboxSms`, and fails when `SANDBOX_SMS_DOWN` is set or at `SANDBOX_SMS_FAILURE_RATE`."""
+
+    def send(self, *, recipient: str, subject: str, text: str) -> str:
+        from onestop.notify.models import SandboxSms
+
+        if not PHONE.match(recipient):
+            raise BadRecipient(f"not a mobile number: {recipient}")
+        if getattr(settings, "SANDBOX_SMS_DOWN", False):
+            raise ChannelUnavailable("sandbox SMS gateway is down")
+        if _failures.random() < getattr(settings, "SANDBOX_SMS_FAILURE_RATE", 0.0):
+            raise ChannelUnavailable("sandbox SMS gateway timed out")
+        message = SandboxSms.objects.create(
+            phone=recipient, text=text[:1000], gateway_id=secrets.token_hex(10)
+        )
+        return message.gateway_id
+
+
+@register("email", "django")
+class DjangoEmail(ChannelPlugin):
+    """E-mail through Django's EMAIL_BACKEND (SMTP in production, files in the demo)."""
+
+    def send(self, *, recipient: str, subject: str, text: str) -> str:
+        try:
+            send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient])
+        except OSError as error:
+            raise ChannelUnavailable(str(error)) from error
+        return secrets.token_hex(10)

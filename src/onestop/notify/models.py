@@ -1,0 +1,45 @@
+"""Messages to people about their applications, and the sandbox SMS gateway's log."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """One message on one channel, with its delivery state. A failed send is retried and
+    never undoes the status change it reports."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(max_length=10)
+    recipient = models.CharField(max_length=254)
+    language = models.CharField(max_length=2)
+    subject = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    event = models.CharField(max_length=40)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+
+class SandboxSms(models.Model):
+    """What the sandbox SMS gateway accepted: the phone, the text and when."""
+
+    phone = models.CharField(max_length=20)
+    text = models.TextField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    gateway_id = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
