@@ -62,13 +62,27 @@ def test_every_role_has_a_demo_account():
     }
     for username, role in expected.items():
         assert User.objects.get(username=username).role == role
-    reviewers = User.objects.filter(role=Role.REVIEWER)
+    reviewers = User.objects.filter(username__in=["reviewer1", "reviewer2", "reviewer3"])
     assert {r.agency_id for r in reviewers} == {User.objects.get(username="head1").agency_id}
     operators = User.objects.filter(
         username__in=["operator1", "operator2", "operator3", "operator4"]
     )
     assert {o.office.code for o in operators} == {"astana-esil"}
     assert sorted(o.window_number for o in operators) == [1, 2, 3, 4]
+
+
+@pytest.mark.django_db
+def test_every_agency_has_reviewers_skilled_in_all_its_services():
+    from onestop.cases.models import ReviewerSkill
+    from onestop.catalog.models import Agency
+
+    for agency in Agency.objects.all():
+        reviewers = User.objects.filter(role=Role.REVIEWER, agency=agency)
+        assert reviewers.count() >= 2, agency.code
+        for reviewer in reviewers:
+            assert (
+                ReviewerSkill.objects.filter(reviewer=reviewer).count() == agency.services.count()
+            )
 
 
 @pytest.mark.django_db
