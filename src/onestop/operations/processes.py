@@ -30,4 +30,4 @@ def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
 
 
 def worker_command() -> list[str]:
-    return [sys.executable, "-m", "onestop", "db_worker", "--interval", "0.5"]
+    return [sys.executable, "-m", "onestop", "worker"]

@@ -1,0 +1,35 @@
+"""Periodic work, enqueued by every worker process: flagging overdue applications.
+Each periodic task is idempotent, so several workers enqueueing it is harmless."""
+
+import logging
+import threading
+
+from django.db import close_old_connections
+
+logger = logging.getLogger("onestop.schedule")
+
+EVERY_SECONDS = 60
+
+
+def periodic_tasks():
+    from onestop.cases.tasks import flag_overdue_applications
+
+    return [flag_overdue_applications]
+
+
+def run_forever(stop: threading.Event, every: float = EVERY_SECONDS) -> None:
+    while not stop.is_set():
+        try:
+            for task in periodic_tasks():
+                task.enqueue()
+        except Exception:  # a database hiccup must not stop the schedule
+            logger.exception("could not enqueue periodic tasks")
+        finally:
+            close_old_connections()
+        stop.wait(every)
+
+
+def start() -> threading.Event:
+    stop = threading.Event()
+    threading.Thread(target=run_forever, args=(stop,), name="schedule", daemon=True).start()
+    return stop
