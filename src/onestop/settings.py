@@ -224,8 +224,12 @@ DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "onestop <noreply@onestop.example>")
 # State registries: which plugin answers for each ("real_estate=gbd,pensions=enpf"); the
 # sandbox plugins, backed by the demo population, answer for the rest. The sandbox can be
 # told to fail like the real systems do.
-REGISTRY_PLUGINS = dict(item.split("=", 1) for item in env("REGISTRY_PLUGINS").split(",") if "=" in item)
-SANDBOX_REGISTRY_DOWN = {code.strip() for code in env("SANDBOX_REGISTRY_DOWN").split(",") if code.strip()}
+REGISTRY_PLUGINS = dict(
+    item.split("=", 1) for item in env("REGISTRY_PLUGINS").split(",") if "=" in item
+)
+SANDBOX_REGISTRY_DOWN = {
+    code.strip() for code in env("SANDBOX_REGISTRY_DOWN").split(",") if code.strip()
+}
 SANDBOX_REGISTRY_FAILURE_RATE = float(env("SANDBOX_REGISTRY_FAILURE_RATE", "0"))
 SANDBOX_REGISTRY_LATENCY_MS = int(env("SANDBOX_REGISTRY_LATENCY_MS", "0"))
 SANDBOX_SMS_DOWN = env_flag("SANDBOX_SMS_DOWN", False)

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop.catalog.models import StandardDocument
+
 
 class Status(models.TextChoices):
     SUBMITTED = "submitted", _("submitted")
@@ -193,8 +195,18 @@ class Document(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
     source = models.CharField(max_length=10, choices=Source.choices)
+    # The standard's document this answers, so its name shows in the reader's language.
+    standard_document = models.ForeignKey(
+        "catalog.StandardDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     name = models.CharField(max_length=300)
-    registry = models.CharField(max_length=20, blank=True)
+    registry = models.CharField(
+        max_length=20, blank=True, choices=StandardDocument.Registry.choices
+    )
     file = models.FileField(upload_to="documents/%Y/%m/", blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
@@ -207,6 +219,15 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["application", "id"]
+
+    @property
+    def title(self) -> str:
+        """The document's name in the reader's language where the standard names it."""
+        if self.standard_document_id:
+            return self.standard_document.name
+        if self.source == self.Source.RESULT and self.application.service_id:
+            return self.application.service.result or self.application.service.name
+        return self.name
 
 
 class StepRecord(models.Model):

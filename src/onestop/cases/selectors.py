@@ -41,7 +41,10 @@ def visible_to(user: User) -> QuerySet[Application]:
 def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
     return applications.prefetch_related(
         Prefetch("history", queryset=StatusChange.objects.order_by("at", "id")),
-        Prefetch("documents", queryset=Document.objects.order_by("id")),
+        Prefetch(
+            "documents",
+            queryset=Document.objects.select_related("standard_document").order_by("id"),
+        ),
         "steps_done",
         "standard__steps",
         Prefetch(
