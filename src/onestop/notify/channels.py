@@ -2,6 +2,7 @@
 fails like a real one when told to), and e-mail through Django's configured backend.
 A real SMS provider slots in beside the sandbox with `@register("sms", "provider-name")`."""
 
+import abc
 import random
 import re
 import secrets
@@ -31,13 +32,13 @@ def register(channel: str, name: str):
     return wrap
 
 
-class ChannelPlugin:
+class ChannelPlugin(abc.ABC):
     channel: ClassVar[str]
     name: ClassVar[str]
 
+    @abc.abstractmethod
     def send(self, *, recipient: str, subject: str, text: str) -> str:
         """Sends one message; returns the provider's id for it."""
-        raise NotImplementedError
 
 
 def plugin_for(channel: str) -> ChannelPlugin:

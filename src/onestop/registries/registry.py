@@ -5,6 +5,7 @@ with the platform; a plugin that talks to the real state system registers beside
 another name, and `settings.REGISTRY_PLUGINS` picks which one answers for each registry.
 """
 
+import abc
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ class UnknownRegistry(InvalidField):
         )
 
 
-class RegistryPlugin:
+class RegistryPlugin(abc.ABC):
     """One way of asking one state registry. Subclasses set `verbose_name` and implement
     `fetch`; `register` sets `code` (the registry) and `name` (the implementation)."""
 
@@ -82,8 +83,9 @@ class RegistryPlugin:
     def source(self) -> str:
         return f"{self.name}:{self.code}"
 
+    @abc.abstractmethod
     def fetch(self, *, subject: str, **params: Any) -> RegistryRecord:
-        raise NotImplementedError
+        """Asks the registry about one IIN or BIN; raises RegistryUnavailable when it cannot."""
 
     def answer(self, *, subject: str, data: dict[str, Any], found: bool) -> RegistryRecord:
         """A record stamped with this plugin's registry, source and the current time."""

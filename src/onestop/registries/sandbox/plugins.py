@@ -5,6 +5,7 @@ Lists stay lists when nothing is found (`found=False`, `titles: []`): that empty
 what a certificate of absence is made from.
 """
 
+import abc
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -36,8 +37,9 @@ class SandboxPlugin(RegistryPlugin):
         data, found = self.read(subject, **params)
         return self.answer(subject=subject, data=data, found=found)
 
+    @abc.abstractmethod
     def read(self, subject: str, **params: Any) -> tuple[dict[str, Any], bool]:
-        raise NotImplementedError
+        """The registry's answer from the sandbox tables, and whether anything was found."""
 
 
 @register("population")
