@@ -6,7 +6,7 @@ from typing import Literal
 from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -270,7 +270,7 @@ def file_application(request, payload: ApplicationIn):
             data=payload.data,
             uploads=_decode(payload.documents),
         )
-    return 201, application_out(selectors.get_for(user, application.number), user)
+    return Status(201, application_out(selectors.get_for(user, application.number), user))
 
 
 @router.get(
@@ -355,20 +355,23 @@ def upload_documents(
     application = _visible_or_404(user, number)
     uploads = [Upload(name=f.name or "", content=f.read(), for_document=document) for f in file]
     saved = services.add_documents(actor=user, application=application, uploads=uploads)
-    return 201, [
-        {
-            "id": d.pk,
-            "name": d.name,
-            "source": d.source,
-            "registry": None,
-            "fetched_from": None,
-            "fetched_at": None,
-            "content_type": d.content_type,
-            "size": d.size,
-            "sha256": d.sha256,
-        }
-        for d in saved
-    ]
+    return Status(
+        201,
+        [
+            {
+                "id": d.pk,
+                "name": d.title,
+                "source": d.source,
+                "registry": None,
+                "fetched_from": None,
+                "fetched_at": None,
+                "content_type": d.content_type,
+                "size": d.size,
+                "sha256": d.sha256,
+            }
+            for d in saved
+        ],
+    )
 
 
 @router.get(
