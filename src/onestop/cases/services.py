@@ -70,7 +70,7 @@ def transition(
         )
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("service", "standard", "office", "agency")
             .get(pk=application.pk)
         )
@@ -677,7 +677,7 @@ def reassign(*, actor: User, application: Application, reason: str) -> Assignmen
         )
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("service", "reviewer")
             .get(pk=application.pk)
         )
@@ -719,7 +719,7 @@ def start_leave(
         )
         if starts <= timezone.localdate() <= ends:
             for application in (
-                Application.objects.select_for_update()
+                Application.objects.select_for_update(of=("self",))
                 .select_related("service")
                 .filter(reviewer=reviewer, status=S.ASSIGNED)
             ):
@@ -882,7 +882,7 @@ def record_step(
         raise Forbidden(_("Steps are recorded by the centre's staff."), code="role-not-allowed")
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("standard")
             .get(pk=application.pk)
         )

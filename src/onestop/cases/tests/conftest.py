@@ -40,7 +40,7 @@ def make_application(db):
         applicant = applicant or Person.objects.order_by("iin")[7]
         now = timezone.now()
         application = Application.objects.create(
-            number=f"T-{Application.objects.count() + 1:06d}-{now:%H%M%S%f}",
+            number=f"T{Application.objects.count() + 1:05d}{now:%H%M%S%f}",
             service=svc,
             standard=svc.current_standard,
             applicant=applicant,
