@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -41,6 +42,9 @@ def application_list(request):
         if user.role == Role.CITIZEN
         else selectors.visible_to(user)
     )
+    query = request.GET.get("q", "").strip()[:20]
+    if query:  # the call centre and the front office find a caller's application by number or IIN
+        applications = applications.filter(Q(number=query) | Q(applicant__iin=query))
     status = request.GET.get("status", "")
     if status in Status.values:
         applications = applications.filter(status=status)

@@ -542,3 +542,64 @@ def test_driving_licence_steps_in_order(
         "issue",
     ]
     assert [s["station"] for s in issued["steps"]][:4] == ["booth 1", "room 4", "hall B", "track"]
+
+
+def test_mobile_centre_operator_files_and_hands_out_a_pension_certificate(
+    api_client, token_for, citizen, django_capture_on_commit_callbacks
+):
+    from onestop.offices.models import Office
+
+    van = Office.objects.get(code="almaty-mobile")
+    mobile = User.objects.create_user(
+        username="mobile1", password=settings_password(), role="operator", office=van
+    )
+    headers = auth(token_for, mobile.username)
+    with django_capture_on_commit_callbacks(execute=True):
+        filed = post(
+            api_client,
+            "/api/v1/applications",
+            {
+                "service": "pension-contributions-certificate",
+                "applicant": {"iin": citizen.person.iin},
+                "channel": "mobile",
+                "office": "almaty-mobile",
+            },
+            headers,
+        )
+        assert filed.status_code == 201, filed.content
+        number = filed.json()["number"]
+        accepted = post(
+            api_client, f"/api/v1/applications/{number}/transitions", {"action": "accept"}, headers
+        ).json()
+        assert accepted["status"] == "ready" and accepted["result"]
+        issued = post(
+            api_client, f"/api/v1/applications/{number}/transitions", {"action": "issue"}, headers
+        ).json()
+    assert issued["status"] == "issued"
+    elsewhere = post(
+        api_client,
+        "/api/v1/applications",
+        {
+            "service": "pension-contributions-certificate",
+            "applicant": {"iin": citizen.person.iin},
+            "channel": "mobile",
+            "office": "astana-esil",
+        },
+        headers,
+    )
+    assert elsewhere.status_code == 403
+
+
+def test_call_centre_agent_finds_a_callers_application_by_number(
+    client, api_client, token_for, citizen, make_application
+):
+    from django.conf import settings
+
+    application = make_application(applicant=citizen.person)
+    client.post("/login/", {"username": "agent1", "password": settings.DEMO_PASSWORD})
+    html = client.get(f"/applications/?q={citizen.person.iin}&lang=en").content.decode()
+    assert application.number in html
+    body = api_client.get(
+        f"/api/v1/applications/{application.number}", **auth(token_for, "agent1")
+    ).json()
+    assert body["status"] == "submitted" and body["reviewer"] is None
