@@ -82,6 +82,8 @@ from onestop.cases.api import router as cases_router  # noqa: E402
 from onestop.catalog.api import router as catalog_router  # noqa: E402
 from onestop.offices.api import router as offices_router  # noqa: E402
 from onestop.people.api import router as people_router  # noqa: E402
+from onestop.queueing.api import router as queueing_router  # noqa: E402
+from onestop.queueing.booking_api import router as booking_router  # noqa: E402
 from onestop.signatures.api import router as signatures_router  # noqa: E402
 
 api.add_router("", people_router)
@@ -89,3 +91,5 @@ api.add_router("", catalog_router)
 api.add_router("", offices_router)
 api.add_router("", cases_router)
 api.add_router("", signatures_router)
+api.add_router("", queueing_router)
+api.add_router("", booking_router)

@@ -45,6 +45,8 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(","
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo12345")
 WAIT_ALERT_MINUTES = float(env("WAIT_ALERT_MINUTES", "15"))
 MAX_APPOINTMENTS = int(env("MAX_APPOINTMENTS", "3"))
+QUEUE_MAX_RECALLS = int(env("QUEUE_MAX_RECALLS", "2"))
+QUEUE_TRANSFER_KEEPS_PLACE = env_flag("QUEUE_TRANSFER_KEEPS_PLACE", True)
 RATE_LIMITS = env_flag("RATE_LIMITS", True)
 TOKEN_LIFETIME_HOURS = float(env("TOKEN_LIFETIME_HOURS", "12"))
 MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "10"))
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "onestop.signatures",
     "onestop.notify",
     "onestop.cases",
+    "onestop.queueing",
     "onestop.portal",
     "onestop.demo",
     "onestop.operations",

@@ -9,5 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("applications/", include("onestop.cases.urls")),
+    path("queue/", include("onestop.queueing.urls")),
+    path("appointments/", include("onestop.queueing.booking_urls")),
     path("", include("onestop.portal.urls")),
 ]

@@ -38,6 +38,8 @@ class Category(models.Model):
     name_en = models.CharField(max_length=200)
     icon = models.CharField(max_length=8, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Tickets for this topic's services are numbered with this letter (A017).
+    queue_letter = models.CharField(_("queue letter"), max_length=1, default="A")
 
     class Meta:
         ordering = ["position", "code"]

@@ -27,6 +27,8 @@ from onestop.catalog.selectors import search_text_for
 from onestop.problems import Conflict, InvalidField
 
 LANGS = ("kk", "ru", "en")
+# Letters that read unambiguously on a display board and when spoken (no I, O, Q).
+QUEUE_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
 
 def _texts(prefix: str, values: dict) -> dict:
@@ -178,6 +180,9 @@ def import_register(*, actor, register: dict) -> dict:
                     **_texts("name", item["name"]),
                     "icon": item.get("icon", ""),
                     "position": position,
+                    "queue_letter": item.get(
+                        "queue_letter", QUEUE_LETTERS[position % len(QUEUE_LETTERS)]
+                    ),
                 },
             )
             counts["categories"] += 1

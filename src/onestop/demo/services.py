@@ -242,6 +242,34 @@ def load_staff() -> int:
     return created
 
 
+def demo_device_token(kind: str, office_code: str, window: int | None = None) -> str:
+    """Demo kiosks, boards and rating screens have known tokens, like the demo passwords."""
+    return f"dev_demo_{kind}_{office_code}" + (f"_{window}" if window else "")
+
+
+def load_devices() -> int:
+    import hashlib
+
+    from onestop.queueing.models import Device
+
+    created = 0
+    for office in Office.objects.exclude(kind=Office.Kind.MOBILE):
+        screens = [("kiosk", None), ("board", None)] + [("rating", w) for w in office.windows.all()]
+        for kind, window in screens:
+            token = demo_device_token(kind, office.code, window.number if window else None)
+            _device, was_created = Device.objects.get_or_create(
+                key_hash=hashlib.sha256(token.encode()).hexdigest(),
+                defaults={
+                    "office": office,
+                    "kind": kind,
+                    "window": window,
+                    "name": f"{kind} {office.code}" + (f" #{window.number}" if window else ""),
+                },
+            )
+            created += was_created
+    return created
+
+
 def load_demo(*, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -253,6 +281,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
 
         load_sandbox_data(today=today)
         staff = load_staff() + load_agency_staff()
+        load_devices()
         load_reviewer_skills()
         if people or entities or staff:
             audit.record(

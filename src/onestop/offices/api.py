@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 from onestop.catalog.api import ServicePage
 from onestop.offices import selectors
 from onestop.offices.models import Office
+from onestop.queueing import selectors as queue
 
 router = Router(tags=["centres"])
 
@@ -77,9 +78,8 @@ def office_out(office: Office) -> dict:
             }
             for s in office.route_stops.all()
         ],
-        # The electronic queue is not running yet: nobody can be waiting.
-        "waiting": 0,
-        "estimated_wait_minutes": 0.0,
+        "waiting": queue.waiting_at(office),
+        "estimated_wait_minutes": queue.office_wait_minutes(office),
     }
 
 

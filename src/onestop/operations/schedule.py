@@ -1,4 +1,5 @@
-"""Periodic work, enqueued by every worker process: flagging overdue applications.
+"""Periodic work, enqueued by every worker process: flagging overdue applications and
+closing each centre's queue after hours.
 Each periodic task is idempotent, so several workers enqueueing it is harmless."""
 
 import logging
@@ -13,8 +14,9 @@ EVERY_SECONDS = 60
 
 def periodic_tasks():
     from onestop.cases.tasks import flag_overdue_applications
+    from onestop.queueing.tasks import close_finished_days
 
-    return [flag_overdue_applications]
+    return [flag_overdue_applications, close_finished_days]
 
 
 def run_forever(stop: threading.Event, every: float = EVERY_SECONDS) -> None:

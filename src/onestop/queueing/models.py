@@ -1,0 +1,232 @@
+"""The electronic queue of a centre: tickets numbered per centre and day, windows and who
+works at them, appointments for a slot, ratings, and the kiosks and boards that use them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", _("waiting")
+    CALLED = "called", _("called")
+    SERVING = "serving", _("being served")
+    DONE = "done", _("served")
+    NO_SHOW = "no_show", _("did not come")
+    TRANSFERRED = "transferred", _("transferred")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Priority(models.TextChoices):
+    NONE = "", _("none")
+    DISABILITY = "disability", _("person with a disability")
+    ELDERLY = "elderly", _("elderly person")
+    PREGNANT = "pregnant", _("pregnant woman")
+    APPOINTMENT = "appointment", _("booked appointment")
+
+
+class Ticket(models.Model):
+    """A visitor's place in a centre's queue for one service."""
+
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="tickets")
+    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="tickets")
+    day = models.DateField(help_text="the centre's local date")
+    letter = models.CharField(max_length=1)
+    seq = models.PositiveIntegerField()
+    number = models.CharField(max_length=6)
+    status = models.CharField(
+        max_length=12, choices=TicketStatus.choices, default=TicketStatus.WAITING
+    )
+    priority = models.CharField(max_length=12, choices=Priority.choices, blank=True, default="")
+    channel = models.CharField(max_length=12, default="kiosk")
+    iin = models.CharField(max_length=12, blank=True)
+    follow_code = models.CharField(max_length=12, unique=True)
+    issued_at = models.DateTimeField()
+    # The place in the queue: the issue time, kept when the visitor is transferred.
+    queue_from = models.DateTimeField()
+    estimated_wait_minutes = models.FloatField(default=0)
+    window = models.ForeignKey(
+        "offices.Window", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    target_window = models.ForeignKey(
+        "offices.Window", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    called_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    recalls = models.PositiveSmallIntegerField(default=0)
+    transferred_from = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="transferred_to"
+    )
+    closed_reason = models.CharField(max_length=20, blank=True)
+    application = models.ForeignKey(
+        "cases.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+
+    class Meta:
+        ordering = ["office", "day", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "day", "number"],
+                condition=~Q(status="transferred"),
+                name="ticket_number_unique_per_day",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "status", "queue_from"]),
+            models.Index(fields=["office", "day", "status"]),
+            models.Index(fields=["service", "finished_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.office_id}, {self.day})"
+
+
+class TicketCounter(models.Model):
+    """The last number issued per centre, day and letter; locked while a number is taken."""
+
+    office = models.ForeignKey("offices.Office", on_delete=models.CASCADE)
+    day = models.DateField()
+    letter = models.CharField(max_length=1)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "day", "letter"], name="one_counter_per_letter_and_day"
+            )
+        ]
+
+
+class TicketEvent(models.Model):
+    """One move of a ticket. Appended, never edited."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20)
+    status = models.CharField(max_length=12, choices=TicketStatus.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    window_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["ticket", "at", "id"]
+
+
+class WindowState(models.Model):
+    """Whether a window is open, on a break or closed, and who works there."""
+
+    class State(models.TextChoices):
+        CLOSED = "closed", _("closed")
+        OPEN = "open", _("open")
+        BREAK = "break", _("on a break")
+
+    window = models.OneToOneField("offices.Window", on_delete=models.CASCADE, related_name="state")
+    state = models.CharField(max_length=6, choices=State.choices, default=State.CLOSED)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    since = models.DateTimeField()
+
+
+class Rating(models.Model):
+    """How the person just served rated it: one rating per ticket, tied to the operator."""
+
+    class Score(models.TextChoices):
+        EXCELLENT = "excellent", _("excellent")
+        GOOD = "good", _("good")
+        SATISFACTORY = "satisfactory", _("satisfactory")
+        POOR = "poor", _("poor")
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    score = models.CharField(max_length=12, choices=Score.choices)
+    comment = models.CharField(max_length=500, blank=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="ratings"
+    )
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="ratings")
+    at = models.DateTimeField()
+
+
+class Device(models.Model):
+    """A kiosk, display board or rating screen of a centre, with a token that may only
+    issue tickets, read the board or rate."""
+
+    class Kind(models.TextChoices):
+        KIOSK = "kiosk", _("kiosk")
+        BOARD = "board", _("display board")
+        RATING = "rating", _("rating screen")
+
+    office = models.ForeignKey("offices.Office", on_delete=models.CASCADE, related_name="devices")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    window = models.ForeignKey(
+        "offices.Window", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class Appointment(models.Model):
+    """A booked slot at a centre for a service. Checking in near the slot turns it into a
+    priority ticket."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("booked")
+        CHECKED_IN = "checked_in", _("checked in")
+        CANCELLED = "cancelled", _("cancelled")
+        MISSED = "missed", _("missed")
+
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.PROTECT, related_name="appointments"
+    )
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.PROTECT, related_name="appointments"
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="appointments"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    code = models.CharField(max_length=8, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    channel = models.CharField(max_length=12, default="portal")
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointment"
+    )
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["person", "status", "start"]),
+            models.Index(fields=["office", "start", "status"]),
+        ]
+
+
+class SlotLoad(models.Model):
+    """How many appointments a centre's slot holds; the row is locked while booking, so a
+    slot is never overbooked whatever the number of people booking at once."""
+
+    office = models.ForeignKey("offices.Office", on_delete=models.CASCADE)
+    start = models.DateTimeField()
+    booked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["office", "start"], name="one_load_per_slot")
+        ]

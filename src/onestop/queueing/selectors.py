@@ -1,0 +1,110 @@
+"""Reading the queue: a ticket's place, the board snapshot that screens poll every second."""
+
+import json
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
+from django.utils import timezone
+
+from onestop.offices.models import Office, Window
+from onestop.problems import NotFound
+from onestop.queueing import services, workflow
+from onestop.queueing.models import Ticket
+from onestop.queueing.models import TicketStatus as T
+
+
+def position(ticket: Ticket) -> int | None:
+    """How many visitors will be called before this one (0: next), or None once called."""
+    if ticket.status != T.WAITING:
+        return None
+    windows = Window.objects.filter(
+        office_id=ticket.office_id, is_active=True, services=ticket.service_id
+    )
+    ahead = Ticket.objects.filter(
+        office_id=ticket.office_id,
+        day=ticket.day,
+        status=T.WAITING,
+        service__windows__in=windows,
+    ).exclude(pk=ticket.pk)
+    if ticket.priority:
+        ahead = ahead.exclude(priority="").filter(
+            Q(queue_from__lt=ticket.queue_from)
+            | Q(queue_from=ticket.queue_from, seq__lt=ticket.seq)
+        )
+    else:
+        ahead = ahead.filter(
+            Q(priority__gt="")
+            | Q(queue_from__lt=ticket.queue_from)
+            | Q(queue_from=ticket.queue_from, seq__lt=ticket.seq)
+        )
+    return ahead.distinct().count()
+
+
+@dataclass(frozen=True)
+class BoardSnapshot:
+    json: str
+    etag_source: str
+
+
+BOARD_SECONDS = 1.0
+
+
+def board_snapshot(code: str) -> BoardSnapshot:
+    """The board of a centre, built at most once a second per process."""
+    key = f"board:{code}"
+    snapshot = cache.get(key)
+    if snapshot is not None:
+        return snapshot
+    office = Office.objects.filter(code=code, is_active=True).first()
+    if office is None:
+        raise NotFound("No centre with this code.", code="unknown-office")
+    called = [
+        {
+            "number": t.number,
+            "window": t.window.number,
+            "status": t.status,
+            "called_at": t.called_at,
+        }
+        for t in services.board(office)
+    ]
+    waiting = Ticket.objects.filter(
+        office=office, day=services.local_now(office).date(), status=T.WAITING
+    ).count()
+    body = {
+        "office": office.code,
+        "name": office.name,
+        "now": timezone.now(),
+        "called": called,
+        "waiting": waiting,
+    }
+    etag_source = json.dumps([called, waiting], cls=DjangoJSONEncoder)
+    snapshot = BoardSnapshot(
+        json=json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False), etag_source=etag_source
+    )
+    cache.set(key, snapshot, BOARD_SECONDS)
+    return snapshot
+
+
+def waiting_at(office: Office) -> int:
+    return Ticket.objects.filter(
+        office=office, day=services.local_now(office).date(), status=T.WAITING
+    ).count()
+
+
+def office_wait_minutes(office: Office) -> float:
+    """The estimated wait for a newcomer at this centre: the longest over its services is
+    too pessimistic, so the mean over services with people waiting (0 when nobody waits)."""
+    waiting_services = (
+        Ticket.objects.filter(
+            office=office, day=services.local_now(office).date(), status__in=workflow.OPEN
+        )
+        .values_list("service", flat=True)
+        .distinct()
+    )
+    estimates = [
+        services.estimate_wait(office=office, service=s)
+        for s in office.services.filter(pk__in=list(waiting_services))
+    ]
+    return round(sum(estimates) / len(estimates), 1) if estimates else 0.0

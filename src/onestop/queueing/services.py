@@ -1,0 +1,575 @@
+"""What can be done in a centre's queue. Numbers are taken under a row lock per centre,
+day and letter; call-next locks the ticket it takes (SKIP LOCKED on PostgreSQL, an
+immediate transaction on SQLite), so each ticket reaches exactly one window."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.audit import services as audit
+from onestop.catalog.models import Service
+from onestop.offices.models import Office, OpeningHours, Window
+from onestop.people.iin import parse_iin
+from onestop.people.models import Role, User
+from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
+from onestop.queueing import workflow
+from onestop.queueing.models import (
+    Device,
+    Priority,
+    Rating,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    WindowState,
+)
+from onestop.queueing.models import TicketStatus as T
+
+DEFAULT_SERVICE_MINUTES = 10.0
+ELDERLY_AGE = 65
+
+
+def local_now(office: Office, now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()).astimezone(office.zone)
+
+
+def is_open(office: Office, now: datetime.datetime | None = None) -> bool:
+    """Open by the centre's hours in its own time zone (a mobile centre by its route)."""
+    local = local_now(office, now)
+    if office.kind == Office.Kind.MOBILE:
+        return office.route_stops.filter(
+            date=local.date(), starts__lte=local.time(), ends__gt=local.time()
+        ).exists()
+    return OpeningHours.objects.filter(
+        office=office, weekday=local.weekday(), opens__lte=local.time(), closes__gt=local.time()
+    ).exists()
+
+
+def _office(code: str) -> Office:
+    office = Office.objects.filter(code=code, is_active=True).first()
+    if office is None:
+        raise NotFound(_("No centre with this code."), code="unknown-office")
+    return office
+
+
+def _record(
+    ticket: Ticket, action: str, *, actor: User | None, now: datetime.datetime, note: str = ""
+) -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        action=action,
+        status=ticket.status,
+        at=now,
+        actor=actor,
+        window_number=ticket.window.number if ticket.window_id else None,
+        note=note[:200],
+    )
+    audit.record(
+        actor=actor,
+        action=f"ticket.{action}",
+        obj=ticket,
+        data={
+            "number": ticket.number,
+            "office": ticket.office_id,
+            "status": ticket.status,
+            "note": note[:200],
+        },
+    )
+
+
+# ---------------------------------------------------------------- issuing
+
+
+def priority_for(*, requested: bool | str, iin: str) -> str:
+    """The priority reason: the one asked for (a consultant's word), else elderly when the
+    IIN's birth date says 65 or more, else none."""
+    if isinstance(requested, str) and requested in Priority.values and requested:
+        return requested
+    if requested is True:
+        return Priority.DISABILITY
+    if iin:
+        born = parse_iin(iin, field="iin").birth_date
+        today = timezone.localdate()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        if age >= ELDERLY_AGE:
+            return Priority.ELDERLY
+    return Priority.NONE
+
+
+def issue_ticket(
+    *,
+    office_code: str,
+    service_code: str,
+    actor: User | None = None,
+    device: Device | None = None,
+    priority: bool | str = False,
+    iin: str = "",
+    channel: str = "kiosk",
+    now: datetime.datetime | None = None,
+    queue_from: datetime.datetime | None = None,
+) -> Ticket:
+    """A new ticket with the next number of the day for the service's letter (A017)."""
+    office = _office(office_code)
+    if device is not None and device.office_id != office.pk:
+        raise Forbidden(_("This kiosk belongs to another centre."), code="other-office")
+    if (
+        actor is not None
+        and actor.role in {Role.CONSULTANT, Role.OPERATOR, Role.MANAGER}
+        and actor.office_id != office.pk
+    ):
+        raise Forbidden(_("You work at another centre."), code="other-office")
+    service = (
+        Service.objects.select_related("category").filter(code=service_code, is_active=True).first()
+    )
+    if service is None:
+        raise InvalidField("service", "unknown_service", _("No service with this code."))
+    if not office.services.filter(pk=service.pk).exists():
+        raise InvalidField(
+            "service", "service_not_offered", _("This centre does not offer this service.")
+        )
+    iin = (iin or "").strip()
+    reason = priority_for(requested=priority, iin=iin)
+    now = now or timezone.now()
+    if not is_open(office, now):
+        raise Conflict(_("The centre is closed now."), code="centre-closed")
+    day = local_now(office, now).date()
+    letter = service.category.queue_letter
+    with transaction.atomic():
+        TicketCounter.objects.get_or_create(office=office, day=day, letter=letter)
+        counter = TicketCounter.objects.select_for_update().get(
+            office=office, day=day, letter=letter
+        )
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        estimate = estimate_wait(office=office, service=service, priority=bool(reason))
+        ticket = Ticket.objects.create(
+            office=office,
+            service=service,
+            day=day,
+            letter=letter,
+            seq=counter.last,
+            number=f"{letter}{counter.last:03d}",
+            priority=reason,
+            channel=channel,
+            iin=iin,
+            follow_code=secrets.token_hex(4),
+            issued_at=now,
+            queue_from=queue_from or now,
+            estimated_wait_minutes=estimate,
+        )
+        _record(ticket, "issue", actor=actor, now=now, note=f"{channel} {reason}".strip())
+    return ticket
+
+
+# ---------------------------------------------------------------- estimates
+
+
+def average_service_minutes(*, office: Office, service: Service) -> float:
+    """Mean time at the window for this service at this centre over the last 50 visitors
+    served; 10 minutes until there is history."""
+    recent = (
+        Ticket.objects.filter(
+            office=office, service=service, status=T.DONE, started_at__isnull=False
+        )
+        .order_by("-finished_at")
+        .values_list("started_at", "finished_at")[:50]
+    )
+    durations = [(finished - started).total_seconds() / 60 for started, finished in recent]
+    return sum(durations) / len(durations) if durations else DEFAULT_SERVICE_MINUTES
+
+
+def estimate_wait(*, office: Office, service: Service, priority: bool = False) -> float:
+    """Minutes until a new ticket is called: the people ahead for windows that serve the
+    service, times the mean service time, shared among those windows that are open.
+    Documented in docs/queue.md; its error is measured in docs/benchmarks.md."""
+    windows = Window.objects.filter(office=office, is_active=True, services=service)
+    open_windows = windows.filter(state__state=WindowState.State.OPEN).count()
+    served_services = Service.objects.filter(windows__in=windows).distinct()
+    ahead = Ticket.objects.filter(office=office, status=T.WAITING, service__in=served_services)
+    if priority:
+        ahead = ahead.exclude(priority="")
+    busy = Ticket.objects.filter(
+        office=office, status__in=workflow.AT_A_WINDOW, window__in=windows
+    ).count()
+    minutes = average_service_minutes(office=office, service=service)
+    capacity = max(open_windows, 1)
+    # Everyone ahead, plus those at a window now (half-way through on average).
+    return round((ahead.count() + 0.5 * busy) * minutes / capacity, 1)
+
+
+# ---------------------------------------------------------------- windows and calling
+
+
+def _window(office: Office, number: int) -> Window:
+    window = Window.objects.filter(office=office, number=number, is_active=True).first()
+    if window is None:
+        raise NotFound(_("No such window at this centre."), code="unknown-window")
+    return window
+
+
+def _check_at_window(actor: User, office: Office, window: Window) -> None:
+    if actor.role not in workflow.STAFF:
+        raise Forbidden(_("Only the centre's operators call visitors."), code="role-not-allowed")
+    if actor.office_id != office.pk:
+        raise Forbidden(_("You work at another centre."), code="other-office")
+    if actor.role == Role.OPERATOR and actor.window_number not in (None, window.number):
+        raise Forbidden(
+            _("You work at window %(number)d.") % {"number": actor.window_number},
+            code="other-window",
+        )
+
+
+def set_window_state(
+    *, actor: User, office_code: str, window_number: int, state: str
+) -> WindowState:
+    """Opens a window, puts it on a break or closes it; a window with a visitor at it
+    cannot go on a break or close."""
+    office = _office(office_code)
+    window = _window(office, window_number)
+    _check_at_window(actor, office, window)
+    if state not in WindowState.State.values:
+        raise InvalidField("state", "invalid_choice", _("Unknown window state."))
+    with transaction.atomic():
+        WindowState.objects.get_or_create(window=window, defaults={"since": timezone.now()})
+        current = WindowState.objects.select_for_update().get(window=window)
+        if (
+            state != WindowState.State.OPEN
+            and Ticket.objects.filter(window=window, status__in=workflow.AT_A_WINDOW).exists()
+        ):
+            raise Conflict(
+                _("Finish with the visitor at the window first."), code="visitor-at-window"
+            )
+        current.state, current.operator, current.since = (
+            state,
+            actor if state == WindowState.State.OPEN else None,
+            timezone.now(),
+        )
+        current.save()
+        audit.record(
+            actor=actor,
+            action=f"window.{state}",
+            obj=window,
+            data={"office": office.code, "window": window.number},
+        )
+    return current
+
+
+def _next_waiting(office: Office, window: Window, day: datetime.date):
+    waiting = (
+        Ticket.objects.filter(
+            office=office, day=day, status=T.WAITING, service__in=window.services.all()
+        )
+        .filter(Q(target_window__isnull=True) | Q(target_window=window))
+        .annotate(
+            rank=Case(
+                When(priority="", then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("rank", "queue_from", "seq")
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        waiting = waiting.select_for_update(skip_locked=True, of=("self",))
+    return waiting.first()
+
+
+def call_next(
+    *, actor: User, office_code: str, window_number: int, now: datetime.datetime | None = None
+) -> Ticket | None:
+    """Calls the next visitor for this window's services: priority first, then by place in
+    the queue. Returns None when nobody waits. Exactly one window gets each ticket."""
+    office = _office(office_code)
+    window = _window(office, window_number)
+    _check_at_window(actor, office, window)
+    now = now or timezone.now()
+    with transaction.atomic():
+        WindowState.objects.get_or_create(window=window, defaults={"since": now})
+        state = WindowState.objects.select_for_update().get(window=window)
+        if Ticket.objects.filter(window=window, status__in=workflow.AT_A_WINDOW).exists():
+            raise Conflict(
+                _("Finish with the visitor at the window first."), code="visitor-at-window"
+            )
+        ticket = _next_waiting(office, window, local_now(office, now).date())
+        if ticket is None:
+            return None
+        if state.state != WindowState.State.OPEN or state.operator_id != actor.pk:
+            state.state, state.operator, state.since = WindowState.State.OPEN, actor, now
+            state.save()
+        ticket.status, ticket.window, ticket.operator, ticket.called_at = (
+            T.CALLED,
+            window,
+            actor,
+            now,
+        )
+        ticket.save(update_fields=["status", "window", "operator", "called_at"])
+        _record(ticket, "call", actor=actor, now=now)
+    return ticket
+
+
+def move(
+    *,
+    actor: User | None,
+    ticket: Ticket,
+    action: str,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> Ticket:
+    """Takes a ticket along the table: recall, start, finish, no-show, cancel."""
+    rule = workflow.BY_ACTION.get(action)
+    if rule is None or action in {"call", "transfer"}:
+        raise InvalidField("action", "unknown_action", _("Unknown action."))
+    role = workflow.SYSTEM if actor is None else actor.role
+    if role not in rule.roles:
+        raise Forbidden(_("Your role may not do this to a ticket."), code="role-not-allowed")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("office", "window")
+            .get(pk=ticket.pk)
+        )
+        if actor is not None and actor.office_id != locked.office_id:
+            raise NotFound(_("No such ticket."), code="unknown-ticket")
+        if locked.status not in rule.sources:
+            raise Conflict(
+                _("A ticket that is %(status)s cannot be moved this way.")
+                % {"status": locked.get_status_display()},
+                code="ticket-move-not-allowed",
+            )
+        if (
+            actor is not None
+            and locked.window_id
+            and actor.role == Role.OPERATOR
+            and locked.operator_id not in (None, actor.pk)
+        ):
+            raise Conflict(_("This visitor is at another window."), code="other-window")
+        target = rule.target
+        if action == "recall":
+            locked.recalls += 1
+            if locked.recalls > settings.QUEUE_MAX_RECALLS:
+                action, target = "no_show", T.NO_SHOW
+                note = note or _("did not come after %(n)d calls") % {"n": locked.recalls}
+        locked.status = target
+        if action == "start":
+            locked.started_at = now
+        if target not in workflow.OPEN:
+            locked.finished_at = now
+        if actor is None and note:
+            locked.closed_reason = note[:20]
+        fields = ["status", "recalls", "started_at", "finished_at", "closed_reason"]
+        locked.save(update_fields=fields)
+        _record(locked, action, actor=actor, now=now, note=note)
+    return locked
+
+
+def transfer(
+    *,
+    actor: User,
+    ticket: Ticket,
+    window_number: int | None = None,
+    service_code: str | None = None,
+    now: datetime.datetime | None = None,
+) -> Ticket:
+    """Sends the visitor to another window or service. The new ticket keeps the number and,
+    unless ONESTOP_TRANSFER_KEEPS_PLACE is off, the place by the original issue time."""
+    rule = workflow.BY_ACTION["transfer"]
+    if actor.role not in rule.roles:
+        raise Forbidden(_("Your role may not do this to a ticket."), code="role-not-allowed")
+    if (window_number is None) == (service_code is None):
+        raise InvalidField("window", "required", _("Give either a window or a service."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("office", "service")
+            .get(pk=ticket.pk)
+        )
+        if actor.office_id != locked.office_id:
+            raise NotFound(_("No such ticket."), code="unknown-ticket")
+        if locked.status not in rule.sources:
+            raise Conflict(
+                _("Only a visitor at a window can be transferred."), code="ticket-move-not-allowed"
+            )
+        service, target = locked.service, None
+        if service_code is not None:
+            service = Service.objects.filter(code=service_code, is_active=True).first()
+            if service is None or not locked.office.services.filter(pk=service.pk).exists():
+                raise InvalidField(
+                    "service", "service_not_offered", _("This centre does not offer this service.")
+                )
+        if window_number is not None:
+            target = _window(locked.office, window_number)
+            if not target.services.filter(pk=service.pk).exists():
+                raise InvalidField(
+                    "window", "service_not_served", _("That window does not serve this service.")
+                )
+        locked.status, locked.finished_at = T.TRANSFERRED, now
+        locked.save(update_fields=["status", "finished_at"])
+        _record(
+            locked,
+            "transfer",
+            actor=actor,
+            now=now,
+            note=f"-> window {window_number}" if window_number else f"-> {service.code}",
+        )
+        keeps_place = settings.QUEUE_TRANSFER_KEEPS_PLACE
+        moved = Ticket.objects.create(
+            office=locked.office,
+            service=service,
+            day=locked.day,
+            letter=locked.letter,
+            seq=locked.seq,
+            number=locked.number,
+            priority=locked.priority,
+            channel="transfer",
+            iin=locked.iin,
+            follow_code=secrets.token_hex(4),
+            issued_at=now,
+            queue_from=locked.queue_from if keeps_place else now,
+            target_window=target,
+            transferred_from=locked,
+        )
+        _record(moved, "issue", actor=actor, now=now, note=f"transferred from {locked.number}")
+    return moved
+
+
+# ---------------------------------------------------------------- board, ratings, devices
+
+
+def board(office: Office, *, limit: int = 12) -> list[Ticket]:
+    """The tickets now called or being served, newest call first, with their windows."""
+    day = local_now(office).date()
+    return list(
+        Ticket.objects.filter(office=office, day=day, status__in=workflow.AT_A_WINDOW)
+        .select_related("window", "service")
+        .order_by("-called_at")[:limit]
+    )
+
+
+RATING_MINUTES = 30
+
+
+def rate(
+    *,
+    ticket: Ticket,
+    score: str,
+    comment: str = "",
+    actor: User | None = None,
+    device: Device | None = None,
+    follow_code: str = "",
+) -> Rating:
+    """One rating per ticket, by the person served (the IIN on the ticket, or the ticket's
+    follow code) or the rating screen at the window that served it, within 30 minutes."""
+    if score not in Rating.Score.values:
+        raise InvalidField(
+            "score", "invalid_choice", _("Choose excellent, good, satisfactory or poor.")
+        )
+    with transaction.atomic():
+        locked = (
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("window")
+            .get(pk=ticket.pk)
+        )
+        mine = (
+            (
+                device is not None
+                and device.kind == Device.Kind.RATING
+                and device.window_id == locked.window_id
+            )
+            or (
+                actor is not None
+                and actor.role == Role.CITIZEN
+                and actor.person_id
+                and locked.iin == actor.person.iin
+            )
+            or (follow_code and secrets.compare_digest(follow_code, locked.follow_code))
+        )
+        if not mine:
+            raise Conflict(_("This is not your ticket."), code="not-your-ticket")
+        if locked.status != T.DONE:
+            raise Conflict(_("Only a finished visit can be rated."), code="not-served-yet")
+        if device is not None and timezone.now() - locked.finished_at > datetime.timedelta(
+            minutes=RATING_MINUTES
+        ):
+            raise Conflict(_("This visit ended too long ago to rate here."), code="rating-too-late")
+        if Rating.objects.filter(ticket=locked).exists():
+            raise Conflict(_("This visit is already rated. Thank you!"), code="already-rated")
+        rating = Rating.objects.create(
+            ticket=locked,
+            score=score,
+            comment=comment[:500],
+            operator_id=locked.operator_id,
+            office_id=locked.office_id,
+            at=timezone.now(),
+        )
+        audit.record(
+            actor=actor,
+            action="ticket.rated",
+            obj=locked,
+            data={"number": locked.number, "score": score},
+        )
+    return rating
+
+
+def device_for_token(token: str) -> Device | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return (
+        Device.objects.select_related("office", "window")
+        .filter(key_hash=digest, revoked_at__isnull=True)
+        .first()
+    )
+
+
+def register_device(
+    *, actor, office: Office, kind: str, name: str, window: Window | None = None
+) -> tuple[Device, str]:
+    """A kiosk, board or rating screen; its token is shown once."""
+    token = "dev_" + secrets.token_urlsafe(24)
+    with transaction.atomic():
+        device = Device.objects.create(
+            office=office,
+            kind=kind,
+            name=name,
+            window=window,
+            key_hash=hashlib.sha256(token.encode()).hexdigest(),
+        )
+        audit.record(
+            actor=actor,
+            action="device.registered",
+            obj=device,
+            data={"office": office.code, "kind": kind},
+        )
+    return device, token
+
+
+# ---------------------------------------------------------------- end of day
+
+
+def close_day(*, office: Office, now: datetime.datetime | None = None) -> int:
+    """Closes tickets still open after closing time (in the centre's time zone) or from an
+    earlier day: waiting ones are cancelled, called ones did not come, the ones at a window
+    are finished. Nothing is deleted; statistics keep them."""
+    now = now or timezone.now()
+    local = local_now(office, now)
+    hours = OpeningHours.objects.filter(office=office, weekday=local.weekday()).first()
+    after_closing = hours is None or local.time() >= hours.closes
+    stale = Ticket.objects.filter(office=office, status__in=workflow.OPEN)
+    stale = (
+        stale.filter(day__lte=local.date()) if after_closing else stale.filter(day__lt=local.date())
+    )
+    closed = 0
+    for ticket in stale:
+        action = {T.WAITING: "close", T.CALLED: "no_show", T.SERVING: "finish"}[ticket.status]
+        move(actor=None, ticket=ticket, action=action, note="end_of_day", now=now)
+        closed += 1
+    return closed
+
+
+def close_all_days(now: datetime.datetime | None = None) -> int:
+    return sum(
+        close_day(office=office, now=now) for office in Office.objects.filter(is_active=True)
+    )
