@@ -5,10 +5,9 @@ import pytest
 from onestop.offices.models import Office, OpeningHours
 
 
-@pytest.fixture
-def always_open(db):
-    """The operators' centre open around the clock, so that tests do not depend on the hour."""
-    office = Office.objects.get(code="astana-esil")
+def open_around_the_clock(code: str) -> Office:
+    """A centre open every day, all day, so that tests do not depend on the hour they run."""
+    office = Office.objects.get(code=code)
     for weekday in range(7):
         OpeningHours.objects.update_or_create(
             office=office,
@@ -16,3 +15,8 @@ def always_open(db):
             defaults={"opens": datetime.time(0, 0), "closes": datetime.time(23, 59, 59)},
         )
     return office
+
+
+@pytest.fixture
+def always_open(db):
+    return open_around_the_clock("astana-esil")
