@@ -1,0 +1,191 @@
+"""The queue endpoints of CONTRACT.md, as kiosks, boards and workstations call them."""
+
+import pytest
+
+from onestop.demo.services import demo_device_token
+from onestop.people.models import User
+
+pytestmark = pytest.mark.django_db
+
+KIOSK = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('kiosk', 'astana-esil')}"}
+BOARD = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('board', 'astana-esil')}"}
+
+
+def post(client, url, body=None, headers=None):
+    return client.post(url, body or {}, content_type="application/json", **(headers or {}))
+
+
+def bearer(token_for, username):
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_for(username)}"}
+
+
+def test_a_kiosk_issues_a_ticket(api_client, always_open):
+    response = post(
+        api_client,
+        "/api/v1/offices/astana-esil/tickets",
+        {"service": "passport", "priority": False},
+        KIOSK,
+    )
+    assert response.status_code == 201, response.content
+    ticket = response.json()
+    assert set(ticket) >= {
+        "id",
+        "number",
+        "office",
+        "service",
+        "status",
+        "position",
+        "estimated_wait_minutes",
+        "issued_at",
+    }
+    assert (
+        ticket["status"] == "waiting"
+        and ticket["position"] == 0
+        and ticket["office"] == "astana-esil"
+    )
+    assert len(ticket["number"]) == 4 and ticket["follow_code"]
+    follow = api_client.get(f"/api/v1/tickets/follow/{ticket['follow_code']}").json()
+    assert follow["number"] == ticket["number"] and follow["follow_code"] is None
+
+
+def test_devices_do_only_their_job(api_client, always_open, token_for):
+    assert (
+        post(
+            api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, BOARD
+        ).status_code
+        == 403
+    )
+    other = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('kiosk', 'almaty-almaly')}"}
+    assert (
+        post(
+            api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, other
+        ).status_code
+        == 403
+    )
+    assert (
+        post(api_client, "/api/v1/offices/astana-esil/windows/1/call-next", None, KIOSK).status_code
+        == 403
+    )
+    citizen = User.objects.filter(role="citizen").first()
+    assert (
+        post(
+            api_client,
+            "/api/v1/offices/astana-esil/tickets",
+            {"service": "passport"},
+            bearer(token_for, citizen.username),
+        ).status_code
+        == 403
+    )
+
+
+def test_call_serve_finish_and_rate_through_the_api(api_client, always_open, token_for):
+    operator = bearer(token_for, "operator2")
+    assert (
+        post(
+            api_client, "/api/v1/offices/astana-esil/windows/2/call-next", None, operator
+        ).status_code
+        == 204
+    )
+    issued = post(
+        api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK
+    ).json()
+    called = post(api_client, "/api/v1/offices/astana-esil/windows/2/call-next", None, operator)
+    assert (
+        called.status_code == 200
+        and called.json()["status"] == "called"
+        and called.json()["window"] == 2
+    )
+    ticket_id = called.json()["id"]
+    assert (
+        post(api_client, f"/api/v1/tickets/{ticket_id}/start", None, operator).json()["status"]
+        == "serving"
+    )
+    assert (
+        post(api_client, f"/api/v1/tickets/{ticket_id}/finish", None, operator).json()["status"]
+        == "done"
+    )
+    unknown = post(
+        api_client,
+        f"/api/v1/tickets/{ticket_id}/rating",
+        {"score": "superb", "follow_code": issued["follow_code"]},
+    )
+    assert unknown.status_code == 401  # rating needs the person or the rating screen
+    rating_screen = {
+        "HTTP_AUTHORIZATION": f"Bearer {demo_device_token('rating', 'astana-esil', 2)}"
+    }
+    bad = post(
+        api_client, f"/api/v1/tickets/{ticket_id}/rating", {"score": "superb"}, rating_screen
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "score"
+    ok = post(api_client, f"/api/v1/tickets/{ticket_id}/rating", {"score": "good"}, rating_screen)
+    assert ok.status_code == 201
+    again = post(
+        api_client, f"/api/v1/tickets/{ticket_id}/rating", {"score": "poor"}, rating_screen
+    )
+    assert again.status_code == 409
+    window_one = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('rating', 'astana-esil', 1)}"}
+    assert (
+        post(
+            api_client, f"/api/v1/tickets/{ticket_id}/rating", {"score": "poor"}, window_one
+        ).status_code
+        == 409
+    )
+
+
+def test_the_board_answers_304_until_something_changes(api_client, always_open, token_for):
+    from django.core.cache import cache
+
+    first = api_client.get("/api/v1/offices/astana-esil/board")
+    assert first.status_code == 200 and first["ETag"]
+    assert (
+        api_client.get(
+            "/api/v1/offices/astana-esil/board", HTTP_IF_NONE_MATCH=first["ETag"]
+        ).status_code
+        == 304
+    )
+    post(api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK)
+    post(
+        api_client,
+        "/api/v1/offices/astana-esil/windows/3/call-next",
+        None,
+        bearer(token_for, "operator3"),
+    )
+    cache.clear()  # the snapshot lives one second
+    changed = api_client.get("/api/v1/offices/astana-esil/board", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed.json()["called"][0]["window"] == 3
+
+
+def test_bad_input_to_the_queue(api_client, always_open, token_for):
+    unknown = post(api_client, "/api/v1/offices/astana-esil/tickets", {"service": "nothing"}, KIOSK)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "service"
+    not_here = post(
+        api_client, "/api/v1/offices/astana-esil/tickets", {"service": "driving-licence"}, KIOSK
+    )
+    assert (
+        not_here.status_code == 422
+        and not_here.json()["errors"][0]["code"] == "service_not_offered"
+    )
+    assert post(
+        api_client, "/api/v1/offices/nowhere/tickets", {"service": "passport"}, KIOSK
+    ).status_code in (403, 404)
+    assert (
+        post(
+            api_client,
+            "/api/v1/offices/astana-esil/windows/99/call-next",
+            None,
+            bearer(token_for, "manager1"),
+        ).status_code
+        == 404
+    )
+    transfer = post(
+        api_client, "/api/v1/tickets/999999/transfer", {"window": 2}, bearer(token_for, "operator1")
+    )
+    assert transfer.status_code == 404
+
+
+def test_offices_report_the_live_queue(api_client, always_open):
+    for _ in range(3):
+        post(api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK)
+    office = api_client.get("/api/v1/offices/astana-esil").json()
+    assert office["waiting"] == 3 and office["estimated_wait_minutes"] > 0
