@@ -188,6 +188,23 @@ def load_agency_staff() -> int:
     return created
 
 
+def load_mobile_operator() -> int:
+    """mobile1 works in the mobile centre's van."""
+    _user, created = User.objects.get_or_create(
+        username="mobile1",
+        defaults={
+            "password": make_password(settings.DEMO_PASSWORD),
+            "role": Role.OPERATOR,
+            "office": Office.objects.get(code="almaty-mobile"),
+            "window_number": 1,
+            "first_name": "Бақыт",
+            "last_name": "Жолдасбеков",
+            "email": "mobile1@onestop.example",
+        },
+    )
+    return int(created)
+
+
 def load_reviewer_skills() -> None:
     """Every demo reviewer may decide every service of his or her agency."""
     from onestop.cases.models import ReviewerSkill
@@ -280,7 +297,7 @@ def load_demo(*, today: datetime.date | None = None) -> dict:
         from onestop.registries.sandbox.data import load_sandbox_data
 
         load_sandbox_data(today=today)
-        staff = load_staff() + load_agency_staff()
+        staff = load_staff() + load_agency_staff() + load_mobile_operator()
         load_devices()
         load_reviewer_skills()
         if people or entities or staff:

@@ -36,12 +36,17 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nonestop is running at {base}/"))
         self.stdout.write(
             f"  catalogue  {base}/services/\n"
+            f"  kiosk      {base}/queue/kiosk/astana-esil/?device=dev_demo_kiosk_astana-esil\n"
+            f"  board      {base}/queue/board/astana-esil/?speech=1\n"
+            f"  window     {base}/queue/window/  (log in as operator1..operator4)\n"
+            f"  rating     {base}/queue/rate/astana-esil/1/?device=dev_demo_rating_astana-esil_1\n"
+            f"  booking    {base}/appointments/\n"
             f"  API        {base}/api/v1/docs\n"
             f"  admin      {base}/admin/\n"
             f"  health     {base}/health\n\n"
             f"  {counts['services']} services, {counts['centres']} centres; "
             f"every demo account uses the password {settings.DEMO_PASSWORD}:\n"
-            "  consultant1, operator1..operator4, manager1, reviewer1..reviewer3, head1,\n"
+            "  consultant1, operator1..operator4, manager1, reviewer1..reviewer3, head1, mobile1,\n"
             "  analyst1, agent1, admin, auditor1; citizens log in with an IIN from `onestop demopeople`.\n"
             "\nPress Ctrl-C to stop.\n"
         )
