@@ -1,3 +1,207 @@
-from ninja import Router
+"""Appointments over the API: free slots (public), booking, one's appointments, cancelling
+and checking in at the centre's kiosk."""
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from onestop.api_auth import session_or_token
+from onestop.audit import services as audit
+from onestop.catalog.api import ServicePage
+from onestop.people.iin import parse_iin
+from onestop.people.models import OFFICE_ROLES, Role, User
+from onestop.problems import Forbidden, InvalidField, NotFound
+from onestop.queueing import booking
+from onestop.queueing.api import TicketOut, ticket_out, user_or_device
+from onestop.queueing.models import Appointment
+from onestop.ratelimit import client_address
 
 router = Router(tags=["appointments"])
+
+
+class SlotOut(Schema):
+    start: datetime.datetime
+    end: datetime.datetime
+    free: int
+
+
+class AppointmentIn(Schema):
+    office: str
+    service: str
+    start: datetime.datetime = Field(..., description="a slot start, ISO 8601 with offset")
+    iin: str = Field("", max_length=12, description="the person's IIN; a citizen may leave it out")
+
+
+class CheckInIn(Schema):
+    code: str = Field(..., max_length=8, description="the confirmation code of the appointment")
+
+
+class AppointmentOut(Schema):
+    id: int
+    code: str
+    office: str
+    office_name: str
+    service: str
+    service_name: str
+    start: datetime.datetime
+    end: datetime.datetime
+    status: str
+    channel: str
+    iin: str
+    ticket: int | None
+
+
+class AppointmentFilters(Schema):
+    mine: bool | None = Field(None, description="a citizen's own appointments (the default)")
+    iin: str = Field("", max_length=12, description="a caller's IIN (call centre, centre staff)")
+
+
+def appointment_out(appointment: Appointment) -> dict:
+    """Times in the centre's own time zone, with its offset."""
+    zone = appointment.office.zone
+    return {
+        "id": appointment.pk,
+        "code": appointment.code,
+        "office": appointment.office.code,
+        "office_name": appointment.office.name,
+        "service": appointment.service.code,
+        "service_name": appointment.service.name,
+        "start": appointment.start.astimezone(zone),
+        "end": appointment.end.astimezone(zone),
+        "status": appointment.status,
+        "channel": appointment.channel,
+        "iin": appointment.person.iin,
+        "ticket": appointment.ticket_id,
+    }
+
+
+def _visible(viewer, appointment_id: int) -> Appointment:
+    appointment = booking.visible_to(viewer).filter(pk=appointment_id).first()
+    if appointment is None:
+        raise NotFound(_("No such appointment."), code="unknown-appointment")
+    return appointment
+
+
+def _log_access(viewer: User, what: str) -> None:
+    """Staff and the call centre reading someone's appointments is access to personal data."""
+    if viewer.role != Role.CITIZEN:
+        with transaction.atomic():
+            audit.record(
+                actor=viewer,
+                action="appointment.viewed",
+                object_type="appointments",
+                object_id=what,
+            )
+
+
+@router.get(
+    "/offices/{code}/slots",
+    response=list[SlotOut],
+    summary="Free appointment slots of a centre for a service and day",
+)
+def list_slots(request, code: str, service: str, date: datetime.date):
+    """Times are in the centre's own time zone. Full slots come with free=0; past ones and
+    those starting within 15 minutes are left out."""
+    return [
+        {"start": s.start, "end": s.end, "free": s.free}
+        for s in booking.slots(office_code=code, service_code=service, day=date)
+    ]
+
+
+@router.post(
+    "/appointments",
+    response={201: AppointmentOut},
+    auth=session_or_token,
+    summary="Book a slot (a citizen for himself or herself, the call centre for a caller)",
+)
+def book(request, payload: AppointmentIn):
+    user = request.auth
+    iin = payload.iin.strip()
+    if not iin and user.role == Role.CITIZEN and user.person_id:
+        iin = user.person.iin
+    appointment = booking.book(
+        actor=user,
+        office_code=payload.office,
+        service_code=payload.service,
+        start=payload.start,
+        iin=iin,
+        address=client_address(request),
+    )
+    return Status(201, appointment_out(booking.visible_to(user).get(pk=appointment.pk)))
+
+
+@router.get(
+    "/appointments",
+    response=list[AppointmentOut],
+    auth=session_or_token,
+    summary="Appointments still to come: one's own, or a caller's by IIN",
+)
+@paginate(ServicePage)
+def list_appointments(request, filters: Query[AppointmentFilters]):
+    user = request.auth
+    if user.role == Role.CITIZEN:
+        if not user.person_id:
+            return []
+        appointments = booking.future_for(user.person)
+    elif user.role == Role.AGENT or user.role in OFFICE_ROLES:
+        appointments = booking.upcoming(booking.visible_to(user)).order_by("start")
+        if filters.iin:
+            parse_iin(filters.iin, field="iin")
+            appointments = appointments.filter(person__iin=filters.iin)
+        elif user.role == Role.AGENT:
+            raise InvalidField("iin", "required", _("Give the caller's IIN."))
+        _log_access(user, filters.iin or (user.office.code if user.office_id else ""))
+    else:
+        raise Forbidden(_("Your role does not handle appointments."), code="role-not-allowed")
+    return [appointment_out(a) for a in appointments[:1000]]
+
+
+@router.get(
+    "/appointments/{int:appointment_id}",
+    response=AppointmentOut,
+    auth=session_or_token,
+    summary="One appointment",
+)
+def get_appointment(request, appointment_id: int):
+    appointment = _visible(request.auth, appointment_id)
+    _log_access(request.auth, str(appointment.pk))
+    return appointment_out(appointment)
+
+
+@router.delete(
+    "/appointments/{int:appointment_id}",
+    response={204: None},
+    auth=session_or_token,
+    summary="Cancel an appointment and free its slot",
+)
+def cancel(request, appointment_id: int):
+    booking.cancel(actor=request.auth, appointment=_visible(request.auth, appointment_id))
+    return Status(204, None)
+
+
+@router.post(
+    "/appointments/{int:appointment_id}/check-in",
+    response={201: TicketOut},
+    auth=user_or_device,
+    summary="Check in at the centre: the appointment becomes a priority ticket",
+)
+def check_in(request, appointment_id: int):
+    ticket = booking.check_in(
+        actor_or_device=request.auth,
+        code_or_appointment=_visible(request.auth, appointment_id),
+    )
+    return Status(201, ticket_out(ticket, with_code=True))
+
+
+@router.post(
+    "/appointments/check-in",
+    response={201: TicketOut},
+    auth=user_or_device,
+    summary="Check in by the confirmation code (the centre's kiosk)",
+)
+def check_in_by_code(request, payload: CheckInIn):
+    ticket = booking.check_in(actor_or_device=request.auth, code_or_appointment=payload.code)
+    return Status(201, ticket_out(ticket, with_code=True))

@@ -1,6 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from onestop.queueing import booking_views as views
 
 app_name = "booking"
 
 # Booking an appointment on the portal and by the call centre.
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.appointment_list, name="list"),
+    path("new/", views.new_appointment, name="new"),
+    path("slots/", views.slot_list, name="slots"),
+    path("<int:pk>/", views.appointment_detail, name="detail"),
+    path("<int:pk>/cancel/", views.cancel_appointment, name="cancel"),
+]

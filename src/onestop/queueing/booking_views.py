@@ -1,0 +1,204 @@
+"""Pages for appointments: booking a slot (a citizen for himself or herself, a call-centre
+agent for a caller), the confirmation with its code, and the list of appointments to come
+with cancelling. Same services as the API; refusals come back as messages on the page."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onestop.audit import services as audit
+from onestop.offices.models import Office
+from onestop.people.iin import parse_iin
+from onestop.people.models import OFFICE_ROLES, Role
+from onestop.problems import DomainError
+from onestop.queueing import booking
+from onestop.queueing.services import local_now
+from onestop.ratelimit import client_address
+
+BOOKERS = {Role.CITIZEN, Role.AGENT}
+DAYS_SHOWN = 14
+
+
+def _explain(error: DomainError) -> str:
+    extra = [str(e["message"]) for e in error.errors if str(e["message"]) != str(error.detail)]
+    return " ".join([str(error.detail), *extra])
+
+
+def _checked_iin(request, raw: str) -> str:
+    """The caller's IIN typed by an agent, or "" with a message saying what is wrong."""
+    iin = raw.strip()[:12]
+    if not iin:
+        return ""
+    try:
+        parse_iin(iin, field="iin")
+    except DomainError as error:
+        messages.error(request, _explain(error))
+        return ""
+    return iin
+
+
+@login_required
+def appointment_list(request):
+    """A citizen's appointments to come; the call centre's look-up by the caller's IIN; a
+    centre's appointments for its staff."""
+    user = request.user
+    if user.role not in BOOKERS | OFFICE_ROLES:
+        raise Http404
+    iin = ""
+    if user.role == Role.CITIZEN:
+        appointments = list(booking.future_for(user.person)) if user.person_id else []
+    else:
+        iin = _checked_iin(request, request.GET.get("iin", ""))
+        appointments = booking.upcoming(booking.visible_to(user)).order_by("start")
+        if iin:
+            appointments = appointments.filter(person__iin=iin)
+        elif user.role == Role.AGENT:
+            appointments = appointments.none()
+        appointments = list(appointments[:200])
+        if iin or user.role in OFFICE_ROLES:
+            with transaction.atomic():
+                audit.record(
+                    actor=user,
+                    action="appointment.viewed",
+                    object_type="appointments",
+                    object_id=iin or (user.office.code if user.office_id else ""),
+                )
+    return render(
+        request,
+        "queueing/booking/list.html",
+        {
+            "appointments": appointments,
+            "iin": iin,
+            "can_book": user.role in BOOKERS,
+            "is_agent": user.role == Role.AGENT,
+        },
+    )
+
+
+def _picker(request, source) -> dict:
+    """What the booking page shows for the chosen centre, service and day."""
+    offices = list(Office.objects.filter(is_active=True).order_by("kind", "code"))
+    office = next((o for o in offices if o.code == source.get("office", "")), None)
+    language = request.LANGUAGE_CODE or "kk"
+    services = (
+        list(office.services.filter(is_active=True).order_by(f"name_{language}")) if office else []
+    )
+    service = next((s for s in services if s.code == source.get("service", "")), None)
+    today = local_now(office).date() if office else timezone.localdate()
+    try:
+        day = datetime.date.fromisoformat(source.get("day", ""))
+    except ValueError:
+        day = today
+    slots: list = []
+    if office and service:
+        try:
+            slots = booking.slots(office_code=office.code, service_code=service.code, day=day)
+        except DomainError as error:
+            messages.error(request, _explain(error))
+    stops = (
+        list(office.route_stops.filter(date__gte=today).order_by("date", "starts")[:DAYS_SHOWN])
+        if office and office.kind == Office.Kind.MOBILE
+        else []
+    )
+    return {
+        "offices": offices,
+        "office": office,
+        "services": services,
+        "service": service,
+        "day": day,
+        "today": today,
+        "last_day": today + datetime.timedelta(days=60),
+        "slots": slots,
+        "stops": stops,
+    }
+
+
+@login_required
+def new_appointment(request):
+    """Pick a centre, a service and a day, then press a free time."""
+    user = request.user
+    if user.role not in BOOKERS:
+        raise Http404
+    source = request.POST if request.method == "POST" else request.GET
+    is_agent = user.role == Role.AGENT
+    iin = _checked_iin(request, source.get("iin", "")) if is_agent else ""
+    if request.method == "POST":
+        try:
+            start = datetime.datetime.fromisoformat(source.get("start", ""))
+        except ValueError:
+            messages.error(request, _("Choose a time."))
+        else:
+            try:
+                appointment = booking.book(
+                    actor=user,
+                    office_code=source.get("office", ""),
+                    service_code=source.get("service", ""),
+                    start=start,
+                    iin=iin if is_agent else (user.person.iin if user.person_id else ""),
+                    address=client_address(request),
+                )
+            except DomainError as error:
+                messages.error(request, _explain(error))
+            else:
+                messages.success(request, _("Your appointment is booked."))
+                return redirect("booking:detail", pk=appointment.pk)
+        query = {k: source.get(k, "") for k in ("office", "service", "day", "iin") if source.get(k)}
+        return redirect(f"{reverse('booking:new')}?{urlencode(query)}")
+    context = {**_picker(request, source), "iin": iin, "is_agent": is_agent}
+    return render(request, "queueing/booking/new.html", context)
+
+
+@login_required
+def slot_list(request):
+    """The free times alone, for the booking page to refresh (htmx)."""
+    if request.user.role not in BOOKERS:
+        raise Http404
+    return render(request, "queueing/booking/_slots.html", _picker(request, request.GET))
+
+
+@login_required
+def appointment_detail(request, pk: int):
+    appointment = booking.visible_to(request.user).filter(pk=pk).first()
+    if appointment is None:
+        raise Http404
+    now = timezone.now()
+    return render(
+        request,
+        "queueing/booking/detail.html",
+        {
+            "appointment": appointment,
+            "can_cancel": appointment.status == appointment.Status.BOOKED
+            and appointment.start > now,
+            "check_in_from": appointment.start
+            - datetime.timedelta(minutes=booking.CHECK_IN_EARLY_MINUTES),
+            "check_in_until": appointment.start
+            + datetime.timedelta(minutes=booking.CHECK_IN_LATE_MINUTES),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cancel_appointment(request, pk: int):
+    user = request.user
+    appointment = booking.visible_to(user).filter(pk=pk).first()
+    if appointment is None:
+        raise Http404
+    try:
+        booking.cancel(actor=user, appointment=appointment)
+    except DomainError as error:
+        messages.error(request, _explain(error))
+        return redirect("booking:detail", pk=pk)
+    messages.success(request, _("The appointment is cancelled; the time is free for others."))
+    if user.role == Role.CITIZEN:
+        return redirect("booking:list")
+    return redirect(f"{reverse('booking:list')}?{urlencode({'iin': appointment.person.iin})}")
