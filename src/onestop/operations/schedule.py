@@ -14,9 +14,18 @@ EVERY_SECONDS = 60
 
 def periodic_tasks():
     from onestop.cases.tasks import flag_overdue_applications
-    from onestop.queueing.tasks import close_finished_days
+    from onestop.queueing.tasks import (
+        close_finished_days,
+        mark_missed_appointments,
+        send_appointment_reminders,
+    )
 
-    return [flag_overdue_applications, close_finished_days]
+    return [
+        flag_overdue_applications,
+        close_finished_days,
+        mark_missed_appointments,
+        send_appointment_reminders,
+    ]
 
 
 def run_forever(stop: threading.Event, every: float = EVERY_SECONDS) -> None:
