@@ -85,6 +85,7 @@ class BoardTicket(Schema):
     window: int
     status: str
     called_at: datetime
+    recalls: int
 
 
 class BoardOut(Schema):

@@ -88,12 +88,12 @@ def _record(
 def priority_for(*, requested: bool | str, iin: str) -> str:
     """The priority reason: the one asked for (a consultant's word), else elderly when the
     IIN's birth date says 65 or more, else none."""
+    born = parse_iin(iin, field="iin").birth_date if iin else None
     if isinstance(requested, str) and requested in Priority.values and requested:
         return requested
     if requested is True:
         return Priority.DISABILITY
-    if iin:
-        born = parse_iin(iin, field="iin").birth_date
+    if born is not None:
         today = timezone.localdate()
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         if age >= ELDERLY_AGE:
