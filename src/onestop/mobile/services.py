@@ -1,0 +1,622 @@
+"""What a mobile centre can do: apply what its operators captured offline, exactly once,
+and make home visits.
+
+Sync: each operation is applied in its own transaction together with its `SyncOperation`
+row, whose primary key is the device's id for it. A batch cut off half-way keeps what was
+applied; a resent operation fails on that key and is answered with what was stored.
+"""
+
+import datetime
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.audit import services as audit
+from onestop.cases import services as cases
+from onestop.cases.models import Application
+from onestop.catalog.models import Channel, Service
+from onestop.mobile import workflow
+from onestop.mobile.models import HomeVisit, SyncOperation
+from onestop.mobile.models import HomeVisitStatus as V
+from onestop.offices.models import Office
+from onestop.people.iin import parse_iin
+from onestop.people.models import Person, Role, User
+from onestop.problems import Conflict, DomainError, Forbidden, InvalidField, NotFound, problem_body
+from onestop.queueing import services as queueing
+from onestop.queueing.models import Ticket
+
+logger = logging.getLogger("onestop.mobile")
+
+MAX_OPERATIONS = 200
+# A device's clock may run a little ahead of the server's; more than this is a wrong clock.
+CLOCK_TOLERANCE = datetime.timedelta(minutes=10)
+
+# Fields named by the queue and the applications, as the device's payload calls them.
+PAYLOAD_FIELDS = {
+    "service": "payload.service",
+    "channel": "payload.service",
+    "office": "payload.service",
+    "iin": "payload.iin",
+    "applicant": "payload.iin",
+    "applicant.iin": "payload.iin",
+    "applicant.bin": "payload.bin",
+    "priority": "payload.priority",
+}
+
+
+# ---------------------------------------------------------------- sync
+
+
+def mobile_office_of(actor: User) -> Office:
+    """The mobile centre the operator works at; only its operators sync captured work."""
+    office = actor.office if actor.office_id else None
+    if (
+        actor.role != Role.OPERATOR
+        or office is None
+        or office.kind != Office.Kind.MOBILE
+        or not office.is_active
+    ):
+        raise Forbidden(
+            _("Only operators of a mobile centre sync captured work."),
+            code="not-mobile-operator",
+        )
+    return office
+
+
+def sync(
+    *,
+    actor: User,
+    device: str,
+    operations: list[dict[str, Any]],
+    now: datetime.datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Applies a device's captured operations in order, each on its own, and answers for
+    each id: applied, duplicate (sent before; the stored answer) or rejected (with problem
+    details naming the field). A rejected operation does not stop the others."""
+    office = mobile_office_of(actor)
+    try:
+        device_id = uuid.UUID(str(device))
+    except ValueError:
+        raise InvalidField("device", "invalid_uuid", _("The device id must be a UUID.")) from None
+    if len(operations) > MAX_OPERATIONS:
+        raise InvalidField(
+            "operations",
+            "too_many",
+            _("Send at most %(n)d operations at a time.") % {"n": MAX_OPERATIONS},
+        )
+    results = []
+    for operation in operations:
+        try:
+            results.append(
+                apply_operation(
+                    actor=actor, office=office, device=device_id, operation=operation, now=now
+                )
+            )
+        except Exception:
+            # Nothing of this operation was stored: the device keeps it and sends it again.
+            logger.exception("sync operation failed", extra={"operation": operation.get("id")})
+            results.append(
+                {
+                    "id": str(operation.get("id")),
+                    "status": "rejected",
+                    "error": problem_body(
+                        500, _("Something went wrong on our side. Try again later.")
+                    ),
+                }
+            )
+    return results
+
+
+def apply_operation(
+    *,
+    actor: User,
+    office: Office,
+    device: uuid.UUID,
+    operation: dict[str, Any],
+    now: datetime.datetime | None = None,
+) -> dict[str, Any]:
+    """Applies one captured operation exactly once (see the module's docstring)."""
+    raw_id = operation.get("id")
+    try:
+        operation_id = uuid.UUID(str(raw_id))
+    except ValueError:
+        return _rejected(raw_id, InvalidField("id", "invalid_uuid", _("The id must be a UUID.")))
+    now = now or timezone.now()
+    try:
+        kind, captured_at, payload = _parse(operation, now=now)
+    except DomainError as error:
+        return _rejected(operation_id, error)
+
+    stored = SyncOperation.objects.filter(pk=operation_id).first()
+    if stored is not None:
+        return _duplicate(stored, actor=actor, kind=kind, payload=payload)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = SyncOperation.objects.create(
+                    id=operation_id,
+                    device=device,
+                    operator=actor,
+                    office=office,
+                    kind=kind,
+                    payload=payload,
+                    captured_at=captured_at,
+                    received_at=now,
+                    status=SyncOperation.Status.RECEIVED,
+                )
+        except IntegrityError:
+            # Another request (the same batch sent again) stored it first.
+            stored = SyncOperation.objects.filter(pk=operation_id).first()
+            if stored is None:
+                raise
+            return _duplicate(stored, actor=actor, kind=kind, payload=payload)
+        _slow_down_for_tests()
+        try:
+            with transaction.atomic():
+                if kind == SyncOperation.Kind.TICKET:
+                    record.ticket = _issue_ticket(actor, office, payload, captured_at)
+                    record.result = {"ticket": ticket_result(record.ticket)}
+                else:
+                    record.application = _file_application(actor, office, payload, captured_at)
+                    record.result = {"application": application_result(record.application)}
+                record.status = SyncOperation.Status.APPLIED
+        except DomainError as error:
+            record.status = SyncOperation.Status.REJECTED
+            record.result = {"error": _problem(error)}
+        record.save(update_fields=["status", "result", "ticket", "application"])
+        audit.record(
+            actor=actor,
+            action=f"mobile.sync_{record.status}",
+            obj=record,
+            data={
+                "kind": kind,
+                "device": str(device),
+                "captured_at": captured_at,
+                "ticket": record.ticket.number if record.ticket else None,
+                "application": record.application.number if record.application else None,
+                "error": record.result.get("error", {}).get("type"),
+            },
+        )
+    return {"id": str(operation_id), "status": record.status, **record.result}
+
+
+def _parse(operation: dict[str, Any], *, now: datetime.datetime):
+    kind = operation.get("kind")
+    if kind not in SyncOperation.Kind.values:
+        raise InvalidField("kind", "invalid_choice", _("The kind is ticket or application."))
+    try:
+        captured_at = datetime.datetime.fromisoformat(str(operation.get("captured_at") or ""))
+    except ValueError:
+        captured_at = None
+    if captured_at is None or captured_at.tzinfo is None:
+        raise InvalidField(
+            "captured_at",
+            "invalid_datetime",
+            _("Enter a date and time in ISO 8601, with its offset from UTC."),
+        )
+    if captured_at > now + CLOCK_TOLERANCE:
+        raise InvalidField(
+            "captured_at", "in_future", _("This time is in the future: check the device's clock.")
+        )
+    payload = operation.get("payload")
+    if not isinstance(payload, dict):
+        raise InvalidField("payload", "invalid_type", _("Enter an object."))
+    if not isinstance(payload.get("service"), str) or not payload["service"]:
+        raise InvalidField("payload.service", "required", _("Choose a service."))
+    for field in ("iin", "bin"):
+        if payload.get(field) is not None and not isinstance(payload[field], str):
+            raise InvalidField(f"payload.{field}", "invalid_type", _("Enter text."))
+    if kind == SyncOperation.Kind.APPLICATION and not (payload.get("iin") or payload.get("bin")):
+        raise InvalidField("payload.iin", "required", _("Give the applicant's IIN."))
+    if payload.get("data") is not None and not isinstance(payload["data"], dict):
+        raise InvalidField("payload.data", "invalid_type", _("Enter an object."))
+    return kind, captured_at, payload
+
+
+def _issue_ticket(
+    actor: User, office: Office, payload: dict, captured_at: datetime.datetime
+) -> Ticket:
+    """The place in the queue is the time the ticket was captured, also when it syncs later;
+    the centre must have been open (at a stop of its route) at that time."""
+    try:
+        return queueing.issue_ticket(
+            office_code=office.code,
+            service_code=payload["service"],
+            actor=actor,
+            priority=payload.get("priority") or False,
+            iin=payload.get("iin") or "",
+            channel=Channel.MOBILE,
+            now=captured_at,
+            queue_from=captured_at,
+        )
+    except Conflict as error:
+        if error.code == "centre-closed":
+            raise Conflict(
+                _("The mobile centre was not at a stop of its route at the time of capture."),
+                code="centre-closed",
+                errors=[
+                    {
+                        "field": "captured_at",
+                        "code": "centre_closed",
+                        "message": _("No stop of the route covers this time."),
+                    }
+                ],
+            ) from None
+        raise
+
+
+def _file_application(
+    actor: User, office: Office, payload: dict, captured_at: datetime.datetime
+) -> Application:
+    data = payload.get("data") or {}
+    return cases.file_application(
+        actor=actor,
+        service_code=payload["service"],
+        channel=Channel.MOBILE,
+        applicant_iin=payload.get("iin") or None,
+        applicant_bin=payload.get("bin") or None,
+        office_code=office.code,
+        data={**data, "captured_at": captured_at.isoformat()},
+    )
+
+
+def _duplicate(stored: SyncOperation, *, actor: User, kind: str, payload: dict) -> dict[str, Any]:
+    """The stored answer, to the operator who sent it; an id used for something else is
+    refused and reveals nothing."""
+    if stored.operator_id != actor.pk or stored.kind != kind or stored.payload != payload:
+        return _rejected(
+            stored.pk,
+            Conflict(
+                _("This id was already used for another operation."),
+                code="id-reused",
+                errors=[
+                    {
+                        "field": "id",
+                        "code": "id_reused",
+                        "message": _("Give each captured operation its own id."),
+                    }
+                ],
+            ),
+        )
+    return {
+        "id": str(stored.pk),
+        "status": "duplicate",
+        "original_status": stored.status,
+        **stored.result,
+    }
+
+
+def _problem(error: DomainError) -> dict[str, Any]:
+    errors = [{**e, "field": PAYLOAD_FIELDS.get(e["field"], e["field"])} for e in error.errors]
+    return problem_body(error.status, error.detail, errors, error.code)
+
+
+def _rejected(operation_id, error: DomainError) -> dict[str, Any]:
+    return {"id": str(operation_id), "status": "rejected", "error": _problem(error)}
+
+
+def _slow_down_for_tests() -> None:
+    """Tests slow each operation down (the test-only Django setting MOBILE_SYNC_DELAY_MS)
+    to cut a connection, or kill the server, while a batch is being applied."""
+    delay = getattr(settings, "MOBILE_SYNC_DELAY_MS", 0)
+    if delay:
+        time.sleep(delay / 1000)
+
+
+def ticket_result(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.pk,
+        "number": ticket.number,
+        "office": ticket.office.code,
+        "service": ticket.service.code,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "issued_at": ticket.issued_at.isoformat(),
+        "queue_from": ticket.queue_from.isoformat(),
+        "follow_code": ticket.follow_code,
+    }
+
+
+def application_result(application: Application) -> dict[str, Any]:
+    return {
+        "number": application.number,
+        "service": application.service.code if application.service_id else None,
+        "status": application.status,
+    }
+
+
+# ---------------------------------------------------------------- home visits
+
+PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,18}$")
+
+
+def _check_role(actor: User, action: str) -> workflow.Move:
+    move = workflow.BY_ACTION[action]
+    if actor.role not in move.roles:
+        raise Forbidden(_("Your role may not do this to a home visit."), code="role-not-allowed")
+    return move
+
+
+def _check_source(visit: HomeVisit, move: workflow.Move) -> None:
+    if visit.status not in move.sources:
+        raise Conflict(
+            _("A home visit that is %(status)s cannot be moved this way.")
+            % {"status": visit.get_status_display()},
+            code="home-visit-move-not-allowed",
+        )
+
+
+def _locked(visit: HomeVisit) -> HomeVisit:
+    return (
+        HomeVisit.objects.select_for_update(of=("self",))
+        .select_related("person", "service", "office")
+        .get(pk=visit.pk)
+    )
+
+
+def _check_scope(actor: User, visit: HomeVisit) -> None:
+    """Operators act on their own centre's visits, people on their own; managers and the
+    call centre on any."""
+    if (actor.role == Role.OPERATOR and visit.office_id != actor.office_id) or (
+        actor.role == Role.CITIZEN and visit.person_id != actor.person_id
+    ):
+        raise NotFound(_("No such home visit."), code="unknown-home-visit")
+
+
+def _mobile_centre(person: Person, office_code: str | None) -> Office:
+    mobiles = Office.objects.filter(kind=Office.Kind.MOBILE, is_active=True)
+    if office_code:
+        office = mobiles.filter(code=office_code).first()
+        if office is None:
+            raise InvalidField("office", "unknown_office", _("No mobile centre with this code."))
+        return office
+    city = (person.city or "").strip()
+    office = None
+    if city:
+        office = next(
+            (
+                o
+                for o in mobiles
+                if city.casefold()
+                in {o.city_kk.casefold(), o.city_ru.casefold(), o.city_en.casefold()}
+            ),
+            None,
+        )
+    office = office or mobiles.first()
+    if office is None:
+        raise Conflict(_("No mobile centre makes home visits yet."), code="no-mobile-centre")
+    return office
+
+
+def _text(value: str, *, field: str, limit: int, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidField(field, "required", message)
+    if len(value) > limit:
+        raise InvalidField(field, "too_long", _("This value is too long."))
+    return value
+
+
+def request_home_visit(
+    *,
+    actor: User,
+    service_code: str,
+    reason: str,
+    iin: str | None = None,
+    address: str = "",
+    phone: str = "",
+    office_code: str | None = None,
+    now: datetime.datetime | None = None,
+) -> HomeVisit:
+    """A person asks to be visited at home, or a call-centre agent asks for a caller. Only
+    for services offered through home visits; one open request per person and service."""
+    _check_role(actor, "request")
+    if actor.role == Role.CITIZEN:
+        if actor.person_id is None:
+            raise Forbidden(_("Your account is not linked to a person."), code="no-person")
+        person = actor.person
+        if iin and iin.strip() != person.iin:
+            raise Forbidden(
+                _("You can ask for a home visit only for yourself."), code="not-yourself"
+            )
+    else:
+        if not iin:
+            raise InvalidField("iin", "required", _("Give the caller's IIN."))
+        parse_iin(iin, field="iin")
+        found = Person.objects.filter(iin=iin.strip()).first()
+        if found is None:
+            raise InvalidField(
+                "iin",
+                "unknown_person",
+                _("No person with this IIN is in the population registry."),
+            )
+        person = found
+    service = (
+        Service.objects.select_related("current_standard")
+        .filter(code=service_code, is_active=True)
+        .first()
+    )
+    if service is None or service.current_standard is None:
+        raise InvalidField("service", "unknown_service", _("No service with this code."))
+    if not service.current_standard.offers(Channel.HOME_VISIT):
+        raise InvalidField(
+            "service",
+            "channel_not_offered",
+            _("This service is not offered through home visits."),
+        )
+    address = _text(
+        address or person.address,
+        field="address",
+        limit=300,
+        message=_("Give the address to come to."),
+    )
+    phone = _text(
+        phone or person.phone, field="phone", limit=20, message=_("Give a phone number to call.")
+    )
+    if not PHONE.match(phone):
+        raise InvalidField(
+            "phone", "invalid_phone", _("Enter a phone number, e.g. +7 701 234 5678.")
+        )
+    reason = _text(reason, field="reason", limit=500, message=_("Say why the person cannot come."))
+    office = _mobile_centre(person, office_code)
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            if HomeVisit.objects.filter(
+                person=person, service=service, status__in=workflow.OPEN
+            ).exists():
+                raise Conflict(
+                    _("A home visit for this service is already asked for."),
+                    code="already-requested",
+                )
+            visit = HomeVisit.objects.create(
+                person=person,
+                service=service,
+                office=office,
+                address=address,
+                phone=phone,
+                reason=reason,
+                requested_at=now,
+                requested_by=actor,
+                status=V.REQUESTED,
+            )
+            audit.record(
+                actor=actor,
+                action="home_visit.requested",
+                obj=visit,
+                data={"service": service.code, "office": office.code, "by": actor.role},
+            )
+    except IntegrityError:  # the same request, sent twice at once
+        raise Conflict(
+            _("A home visit for this service is already asked for."), code="already-requested"
+        ) from None
+    return visit
+
+
+def schedule_home_visit(
+    *,
+    actor: User,
+    visit: HomeVisit,
+    operator_username: str,
+    scheduled_for: datetime.datetime,
+    now: datetime.datetime | None = None,
+) -> HomeVisit:
+    """A centre manager (any centre) or an operator of the visit's mobile centre assigns a
+    mobile operator and a time; a scheduled visit can be moved the same way."""
+    move = _check_role(actor, "schedule")
+    if actor.role == Role.OPERATOR:
+        mobile_office_of(actor)
+    _check_scope(actor, visit)
+    assignee = (
+        User.objects.select_related("office")
+        .filter(
+            username=operator_username,
+            role=Role.OPERATOR,
+            is_active=True,
+            office__kind=Office.Kind.MOBILE,
+            office__is_active=True,
+        )
+        .first()
+    )
+    if assignee is None:
+        raise InvalidField(
+            "operator", "not_mobile_operator", _("Choose an operator of a mobile centre.")
+        )
+    if actor.role == Role.OPERATOR and assignee.office_id != actor.office_id:
+        raise InvalidField("operator", "other_office", _("Choose an operator of your own centre."))
+    now = now or timezone.now()
+    if scheduled_for.tzinfo is None:
+        raise InvalidField(
+            "scheduled_for",
+            "invalid_datetime",
+            _("Enter a date and time in ISO 8601, with its offset from UTC."),
+        )
+    if scheduled_for <= now:
+        raise InvalidField("scheduled_for", "in_past", _("Choose a time in the future."))
+    with transaction.atomic():
+        locked = _locked(visit)
+        _check_source(locked, move)
+        previous = locked.status
+        locked.status = V.SCHEDULED
+        locked.operator = assignee
+        locked.office = assignee.office
+        locked.scheduled_for = scheduled_for
+        locked.save(update_fields=["status", "operator", "office", "scheduled_for"])
+        audit.record(
+            actor=actor,
+            action="home_visit.scheduled",
+            obj=locked,
+            data={
+                "from": previous,
+                "operator": assignee.username,
+                "office": assignee.office.code,
+                "scheduled_for": scheduled_for,
+            },
+        )
+    return locked
+
+
+def record_visit(
+    *,
+    actor: User,
+    visit: HomeVisit,
+    data: dict | None = None,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> HomeVisit:
+    """The assigned operator, at the person's home, files the application (channel: home
+    visit, at the operator's mobile centre); the visit and the filing commit together."""
+    move = _check_role(actor, "visit")
+    _check_scope(actor, visit)
+    with transaction.atomic():
+        locked = _locked(visit)
+        _check_source(locked, move)
+        if locked.operator_id != actor.pk:
+            raise Forbidden(_("This visit is assigned to another operator."), code="not-your-visit")
+        application = cases.file_application(
+            actor=actor,
+            service_code=locked.service.code,
+            channel=Channel.HOME_VISIT,
+            applicant_iin=locked.person.iin,
+            office_code=actor.office.code,
+            data={**(data or {}), "home_visit": locked.pk},
+        )
+        locked.status = V.VISITED
+        locked.visited_at = now or timezone.now()
+        locked.application = application
+        locked.note = (note or "").strip()[:2000]
+        locked.save(update_fields=["status", "visited_at", "application", "note"])
+        audit.record(
+            actor=actor,
+            action="home_visit.visited",
+            obj=locked,
+            data={"application": application.number, "service": locked.service.code},
+        )
+    return locked
+
+
+def cancel_home_visit(*, actor: User, visit: HomeVisit, reason: str = "") -> HomeVisit:
+    """The person, the call centre, a manager or the centre's operator calls a visit off."""
+    move = _check_role(actor, "cancel")
+    _check_scope(actor, visit)
+    with transaction.atomic():
+        locked = _locked(visit)
+        _check_source(locked, move)
+        previous = locked.status
+        locked.status = V.CANCELLED
+        locked.note = (reason or "").strip()[:2000]
+        locked.save(update_fields=["status", "note"])
+        audit.record(
+            actor=actor,
+            action="home_visit.cancelled",
+            obj=locked,
+            data={"from": previous, "reason": locked.note[:200]},
+        )
+    return locked
