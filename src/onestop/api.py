@@ -80,6 +80,7 @@ def on_unexpected(request, exc):
 
 from onestop.cases.api import router as cases_router  # noqa: E402
 from onestop.catalog.api import router as catalog_router  # noqa: E402
+from onestop.mobile.api import router as mobile_router  # noqa: E402
 from onestop.offices.api import router as offices_router  # noqa: E402
 from onestop.people.api import router as people_router  # noqa: E402
 from onestop.queueing.api import router as queueing_router  # noqa: E402
@@ -93,3 +94,4 @@ api.add_router("", cases_router)
 api.add_router("", signatures_router)
 api.add_router("", queueing_router)
 api.add_router("", booking_router)
+api.add_router("", mobile_router)

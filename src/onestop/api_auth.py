@@ -1,8 +1,11 @@
 """Who is calling the API: a bearer token (other systems, kiosks) or the page's session."""
 
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
+from ninja.utils import check_csrf
 
 from onestop.people.services import user_for_token
+from onestop.problems import Forbidden
 
 
 class BearerToken(HttpBearer):
@@ -19,8 +22,18 @@ class SessionOrToken(BearerToken):
 
     def __call__(self, request):
         if request.user.is_authenticated and "Authorization" not in request.headers:
-            return request.user
+            return session_user(request)
         return super().__call__(request)
+
+
+def session_user(request):
+    """The logged-in user of a page; a call that changes something must carry the CSRF token."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and check_csrf(request) is not None:
+        raise Forbidden(
+            _("Send the page's CSRF token (X-CSRFToken header) with this request."),
+            code="csrf-failed",
+        )
+    return request.user
 
 
 session_or_token = SessionOrToken()

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "onestop.portal",
     "onestop.demo",
     "onestop.operations",
+    "onestop.mobile",
 ]
 
 MIDDLEWARE = [

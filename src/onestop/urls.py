@@ -11,5 +11,6 @@ urlpatterns = [
     path("applications/", include("onestop.cases.urls")),
     path("queue/", include("onestop.queueing.urls")),
     path("appointments/", include("onestop.queueing.booking_urls")),
+    path("mobile/", include("onestop.mobile.urls")),
     path("", include("onestop.portal.urls")),
 ]

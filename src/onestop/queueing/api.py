@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
+from onestop.api_auth import session_user
 from onestop.people.models import User
 from onestop.people.services import user_for_token
 from onestop.problems import Forbidden, NotFound
@@ -22,7 +23,7 @@ class UserOrDevice(HttpBearer):
 
     def __call__(self, request):
         if request.user.is_authenticated and "Authorization" not in request.headers:
-            return request.user
+            return session_user(request)
         return super().__call__(request)
 
     def authenticate(self, request, token):

@@ -118,3 +118,30 @@ def test_no_secret_lies_in_the_source_tree():
     ]
     assert found == []
     assert "var/" in (ROOT / ".gitignore").read_text().split()
+
+
+@pytest.mark.django_db
+def test_a_page_session_cannot_change_things_through_the_api_without_the_csrf_token(settings):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/login/")
+    token = browser.cookies["csrftoken"].value
+    browser.post(
+        "/login/",
+        {"username": "operator1", "password": settings.DEMO_PASSWORD, "csrfmiddlewaretoken": token},
+    )
+    body = {
+        "service": "passport",
+        "applicant": {"iin": Person.objects.first().iin},
+        "channel": "oss",
+        "office": "astana-esil",
+    }
+    forged = browser.post("/api/v1/applications", body, content_type="application/json")
+    assert forged.status_code == 403 and forged.json()["type"].endswith("csrf-failed")
+    assert browser.get("/api/v1/me").status_code == 200  # reading needs no token
+    token = browser.cookies["csrftoken"].value
+    real = browser.post(
+        "/api/v1/applications", body, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert real.status_code == 201, real.content
