@@ -74,9 +74,21 @@ def service_page(request, code):
             "bring": [d for d in documents if d.provided_by == "applicant"],
             "fetched": [d for d in documents if d.provided_by == "registry"],
             "steps": list(standard.steps.all()),
-            "offices": office_selectors.offices().filter(services=service),
+            "offices": _with_waits(office_selectors.offices().filter(services=service), service),
         },
     )
+
+
+def _with_waits(offices, service) -> list[tuple]:
+    """Centres offering the service with their estimated wait now, shortest first, so that
+    a person can choose a less loaded one (mobile centres are listed by their route)."""
+    from onestop.queueing.services import estimate_wait, is_open
+
+    rows = []
+    for office in offices:
+        open_now = office.kind != "mobile" and is_open(office)
+        rows.append((office, estimate_wait(office=office, service=service) if open_now else None))
+    return sorted(rows, key=lambda row: (row[1] is None, row[1] or 0))
 
 
 def life_situations_page(request):

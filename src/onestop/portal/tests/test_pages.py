@@ -97,3 +97,20 @@ def test_standards_admin_sees_the_readability_check(client, settings):
         ).status_code
         == 403
     )
+
+
+def test_service_page_points_to_the_less_loaded_centre(client):
+    from onestop.people.models import User
+    from onestop.queueing import services as queue
+    from onestop.queueing.tests.conftest import open_around_the_clock
+
+    busy, quiet = open_around_the_clock("astana-esil"), open_around_the_clock("astana-saryarka")
+    for _ in range(6):
+        queue.issue_ticket(
+            office_code=busy.code,
+            service_code="passport",
+            actor=User.objects.get(username="operator1"),
+        )
+    html = client.get("/services/passport/?lang=en").content.decode()
+    assert html.index(quiet.name_en) < html.index(busy.name_en)
+    assert "wait now about 60 min" in html and "wait now about 0 min" in html
