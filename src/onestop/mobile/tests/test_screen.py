@@ -4,12 +4,21 @@ import json
 import re
 
 import pytest
+from django.utils import translation
 
 from onestop.mobile.tests.conftest import make_operator
 from onestop.offices.models import Office
 from onestop.people.models import User
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """These tests read the English wording; other languages have their own tests."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 def config_of(html: str) -> dict:
@@ -45,7 +54,7 @@ def test_the_service_worker_may_control_the_screen(client):
 
 
 def test_others_are_told_the_screen_is_not_theirs(van, client_for):
-    response = client_for(User.objects.get(username="operator1")).get("/mobile/")
+    response = client_for(User.objects.get(username="operator1")).get("/mobile/?lang=en")
     assert response.status_code == 403
     assert "mobile centre" in response.content.decode().lower()
 

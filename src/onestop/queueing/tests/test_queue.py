@@ -2,7 +2,7 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from onestop.offices.models import Office
 from onestop.people.models import User
@@ -11,6 +11,14 @@ from onestop.queueing import services, workflow
 from onestop.queueing.models import Ticket, TicketStatus
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    """These tests read the English wording; other languages have their own tests."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 def op(n=1):
