@@ -6,7 +6,8 @@ load generator needs as one JSON object.
   (bench-op1..8, demo password). Tickets are issued here.
 - `bench-calls`: the same, with one window and one operator per load-generator connection
   (bench-call1..N): an operator calls the next visitor only after finishing the previous
-  one, so concurrent callers need windows of their own. Its queue is filled beforehand.
+  one, so concurrent callers need windows of their own. bench/housekeeping.py fills its
+  queue before each measurement.
 - an application filed at bench-24h for a person of the demo population, whose own token
   is used for the status look-ups.
 
@@ -26,8 +27,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--windows", type=int, default=8)
     parser.add_argument("--call-windows", type=int, default=200)
-    parser.add_argument("--call-queue", type=int, default=6000)
-    parser.add_argument("--call-service", default="passport")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
@@ -38,13 +37,10 @@ def main() -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from onestop.catalog.models import Service
     from onestop.cases import services as cases
     from onestop.offices.models import Office, OpeningHours, Window
     from onestop.people.models import ApiToken, Person, Role, User
     from onestop.people.services import token_digest
-    from onestop.queueing.models import Ticket
-    from onestop.queueing.services import local_now
 
     template = Office.objects.get(code="astana-esil")
     services = list(template.services.all())
@@ -101,30 +97,6 @@ def main() -> None:
         ApiToken.objects.create(user=user, key_hash=token_digest(token), expires_at=expires)
         call_tokens.append([user.window_number, token])
 
-    # The queue the callers work through, as the kiosk would have left it.
-    service = Service.objects.select_related("category").get(code=args.call_service)
-    letter = service.category.queue_letter
-    now = timezone.now()
-    day = local_now(calls, now).date()
-    Ticket.objects.bulk_create(
-        (
-            Ticket(
-                office=calls,
-                service=service,
-                day=day,
-                letter=letter,
-                seq=seq,
-                number=f"{letter}{seq:03d}",
-                channel="kiosk",
-                follow_code=secrets.token_hex(6),
-                issued_at=now,
-                queue_from=now + datetime.timedelta(microseconds=seq),
-            )
-            for seq in range(1, args.call_queue + 1)
-        ),
-        batch_size=1000,
-    )
-
     # One application for the look-ups, filed by an operator for a person of the demo
     # population; the person reads it with his or her own token.
     people = list(
@@ -145,7 +117,6 @@ def main() -> None:
                 "office": office.code,
                 "call_office": calls.code,
                 "call_tokens": call_tokens,
-                "call_queue": args.call_queue,
                 "application": application.number,
                 "citizen": people[0],
                 "people": people,
