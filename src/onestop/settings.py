@@ -48,6 +48,8 @@ MAX_APPOINTMENTS = int(env("MAX_APPOINTMENTS", "3"))
 QUEUE_MAX_RECALLS = int(env("QUEUE_MAX_RECALLS", "2"))
 QUEUE_TRANSFER_KEEPS_PLACE = env_flag("QUEUE_TRANSFER_KEEPS_PLACE", True)
 RATE_LIMITS = env_flag("RATE_LIMITS", True)
+# A bare endpoint writing one row, the yardstick of bench/load.py; off in production.
+BENCH_ENDPOINT = env_flag("BENCH_ENDPOINT", False)
 TOKEN_LIFETIME_HOURS = float(env("TOKEN_LIFETIME_HOURS", "12"))
 MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "10"))
 # Django refuses larger request bodies (413): room for a few base64 documents in JSON.

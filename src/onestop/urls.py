@@ -3,9 +3,11 @@ from django.urls import include, path
 
 from onestop.api import api
 from onestop.health import health
+from onestop.operations.views import bare_write
 
 urlpatterns = [
     path("health", health, name="health"),
+    path("bench/bare", bare_write, name="bench-bare"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("applications/", include("onestop.cases.urls")),

@@ -33,7 +33,7 @@ from onestop.ratelimit import hit
 
 logger = logging.getLogger("onestop.booking")
 
-# A slot is 15 minutes: a visit at a window takes about 10 (services.DEFAULT_SERVICE_MINUTES),
+# A slot is 15 minutes: a visit at a window takes about 10 (estimator.DEFAULT_SERVICE_MINUTES),
 # and the rest absorbs late arrivals. Slots start at opening time and end by closing time.
 SLOT_MINUTES = 15
 # Half of the windows serving a service are kept for walk-ins; the other half take

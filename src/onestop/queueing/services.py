@@ -19,6 +19,7 @@ from onestop.people.iin import parse_iin
 from onestop.people.models import Role, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
 from onestop.queueing import workflow
+from onestop.queueing.estimator import RECENT_VISITS, estimate_minutes
 from onestop.queueing.models import (
     Device,
     Priority,
@@ -30,7 +31,6 @@ from onestop.queueing.models import (
 )
 from onestop.queueing.models import TicketStatus as T
 
-DEFAULT_SERVICE_MINUTES = 10.0
 ELDERLY_AGE = 65
 
 
@@ -169,24 +169,21 @@ def issue_ticket(
 # ---------------------------------------------------------------- estimates
 
 
-def average_service_minutes(*, office: Office, service: Service) -> float:
-    """Mean time at the window for this service at this centre over the last 50 visitors
-    served; 10 minutes until there is history."""
+def recent_service_minutes(*, office: Office, service: Service) -> list[float]:
+    """Minutes at the window of the last visitors served for this service at this centre."""
     recent = (
         Ticket.objects.filter(
             office=office, service=service, status=T.DONE, started_at__isnull=False
         )
         .order_by("-finished_at")
-        .values_list("started_at", "finished_at")[:50]
+        .values_list("started_at", "finished_at")[:RECENT_VISITS]
     )
-    durations = [(finished - started).total_seconds() / 60 for started, finished in recent]
-    return sum(durations) / len(durations) if durations else DEFAULT_SERVICE_MINUTES
+    return [(finished - started).total_seconds() / 60 for started, finished in recent]
 
 
 def estimate_wait(*, office: Office, service: Service, priority: bool = False) -> float:
-    """Minutes until a new ticket is called: the people ahead for windows that serve the
-    service, times the mean service time, shared among those windows that are open.
-    Documented in docs/queue.md; its error is measured in docs/benchmarks.md."""
+    """Minutes until a new ticket is called (`estimator.estimate_minutes` on this centre's
+    queue). Documented in docs/queue.md; its error is measured in docs/benchmarks.md."""
     windows = Window.objects.filter(office=office, is_active=True, services=service)
     open_windows = windows.filter(state__state=WindowState.State.OPEN).count()
     served_services = Service.objects.filter(windows__in=windows).distinct()
@@ -196,10 +193,9 @@ def estimate_wait(*, office: Office, service: Service, priority: bool = False) -
     busy = Ticket.objects.filter(
         office=office, status__in=workflow.AT_A_WINDOW, window__in=windows
     ).count()
-    minutes = average_service_minutes(office=office, service=service)
-    capacity = max(open_windows, 1)
-    # Everyone ahead, plus those at a window now (half-way through on average).
-    return round((ahead.count() + 0.5 * busy) * minutes / capacity, 1)
+    return estimate_minutes(
+        ahead.count(), busy, recent_service_minutes(office=office, service=service), open_windows
+    )
 
 
 # ---------------------------------------------------------------- windows and calling
