@@ -79,6 +79,14 @@ class Forbidden(DomainError):
     status = 403
 
 
+def explain(error: DomainError) -> str:
+    """A refusal in one sentence for a page: the detail and, when they add something, the
+    messages about its fields."""
+    details = [str(error.detail)]
+    details += [str(e["message"]) for e in error.errors if str(e["message"]) not in details]
+    return " ".join(details)
+
+
 def problem_body(status: int, detail=None, errors=None, code: str | None = None) -> dict:
     body = {
         "type": PROBLEM_TYPE_BASE + (code or SLUGS.get(status, "error")),

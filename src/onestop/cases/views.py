@@ -18,7 +18,7 @@ from onestop.cases.models import Document, Status
 from onestop.cases.uploads import Upload
 from onestop.catalog.selectors import published_services
 from onestop.people.models import OFFICE_ROLES, Role
-from onestop.problems import DomainError
+from onestop.problems import DomainError, explain
 
 FILERS = {Role.OPERATOR, Role.MANAGER, Role.CITIZEN}
 
@@ -166,19 +166,7 @@ def act(request, number):
                 },
             )
     except DomainError as error:
-        messages.error(
-            request,
-            " ".join(
-                [
-                    str(error.detail),
-                    *[
-                        str(e["message"])
-                        for e in error.errors
-                        if str(e["message"]) != str(error.detail)
-                    ],
-                ]
-            ),
-        )
+        messages.error(request, explain(error))
     if not selectors.visible_to(user).filter(pk=application.pk).exists():
         return redirect("cases:list")
     return redirect("cases:detail", number=number)
@@ -221,19 +209,7 @@ def new_application(request):
                 uploads=uploads,
             )
         except DomainError as error:
-            messages.error(
-                request,
-                " ".join(
-                    [
-                        str(error.detail),
-                        *[
-                            str(e["message"])
-                            for e in error.errors
-                            if str(e["message"]) != str(error.detail)
-                        ],
-                    ]
-                ),
-            )
+            messages.error(request, explain(error))
         else:
             messages.success(
                 request, _("Application %(number)s is filed.") % {"number": application.number}
@@ -271,7 +247,7 @@ def new_life_situation(request, code):
                 data={k: v[:200] for k, v in request.POST.items() if k.startswith("child_")},
             )
         except DomainError as error:
-            messages.error(request, str(error.detail))
+            messages.error(request, explain(error))
         else:
             messages.success(
                 request, _("Application %(number)s is filed.") % {"number": application.number}

@@ -24,14 +24,9 @@ from onestop.mobile import selectors, services, workflow
 from onestop.mobile.models import HomeVisitStatus
 from onestop.offices.models import Office
 from onestop.people.models import Role
-from onestop.problems import DomainError, Forbidden
+from onestop.problems import DomainError, Forbidden, explain
 
 SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "mobile" / "sw.js"
-
-
-def _error_text(error: DomainError) -> str:
-    extra = [str(e["message"]) for e in error.errors if str(e["message"]) != str(error.detail)]
-    return " ".join([str(error.detail), *extra])
 
 
 # ---------------------------------------------------------------- the operator's screen
@@ -149,7 +144,7 @@ def home_visit_new(request):
                 phone=form["phone"][:20],
             )
         except DomainError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, explain(error))
         else:
             messages.success(
                 request,
@@ -268,7 +263,7 @@ def home_visit_act(request, visit_id: int):
         else:
             raise Http404
     except DomainError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, explain(error))
     return redirect(
         reverse("mobile:home_visits") + (f"?{request.GET.urlencode()}" if request.GET else "")
     )

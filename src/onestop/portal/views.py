@@ -82,12 +82,23 @@ def service_page(request, code):
 def _with_waits(offices, service) -> list[tuple]:
     """Centres offering the service with their estimated wait now, shortest first, so that
     a person can choose a less loaded one (mobile centres are listed by their route)."""
+    from django.core.cache import cache
+
     from onestop.queueing.services import estimate_wait, is_open
 
-    rows = []
-    for office in offices:
-        open_now = office.kind != "mobile" and is_open(office)
-        rows.append((office, estimate_wait(office=office, service=service) if open_now else None))
+    def wait_now(office):
+        if office.kind == "mobile" or not is_open(office):
+            return None
+        return estimate_wait(office=office, service=service)
+
+    # The catalogue is the busiest public page: each estimate is reused for 15 seconds.
+    rows = [
+        (
+            office,
+            cache.get_or_set(f"wait:{office.pk}:{service.pk}", lambda o=office: wait_now(o), 15),
+        )
+        for office in offices
+    ]
     return sorted(rows, key=lambda row: (row[1] is None, row[1] or 0))
 
 

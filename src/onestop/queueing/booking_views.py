@@ -19,18 +19,13 @@ from onestop.audit import services as audit
 from onestop.offices.models import Office
 from onestop.people.iin import parse_iin
 from onestop.people.models import OFFICE_ROLES, Role
-from onestop.problems import DomainError
+from onestop.problems import DomainError, explain
 from onestop.queueing import booking
 from onestop.queueing.services import local_now
 from onestop.ratelimit import client_address
 
 BOOKERS = {Role.CITIZEN, Role.AGENT}
 DAYS_SHOWN = 14
-
-
-def _explain(error: DomainError) -> str:
-    extra = [str(e["message"]) for e in error.errors if str(e["message"]) != str(error.detail)]
-    return " ".join([str(error.detail), *extra])
 
 
 def _checked_iin(request, raw: str) -> str:
@@ -41,7 +36,7 @@ def _checked_iin(request, raw: str) -> str:
     try:
         parse_iin(iin, field="iin")
     except DomainError as error:
-        messages.error(request, _explain(error))
+        messages.error(request, explain(error))
         return ""
     return iin
 
@@ -103,7 +98,7 @@ def _picker(request, source) -> dict:
         try:
             slots = booking.slots(office_code=office.code, service_code=service.code, day=day)
         except DomainError as error:
-            messages.error(request, _explain(error))
+            messages.error(request, explain(error))
     stops = (
         list(office.route_stops.filter(date__gte=today).order_by("date", "starts")[:DAYS_SHOWN])
         if office and office.kind == Office.Kind.MOBILE
@@ -147,7 +142,7 @@ def new_appointment(request):
                     address=client_address(request),
                 )
             except DomainError as error:
-                messages.error(request, _explain(error))
+                messages.error(request, explain(error))
             else:
                 messages.success(request, _("Your appointment is booked."))
                 return redirect("booking:detail", pk=appointment.pk)
@@ -196,7 +191,7 @@ def cancel_appointment(request, pk: int):
     try:
         booking.cancel(actor=user, appointment=appointment)
     except DomainError as error:
-        messages.error(request, _explain(error))
+        messages.error(request, explain(error))
         return redirect("booking:detail", pk=pk)
     messages.success(request, _("The appointment is cancelled; the time is free for others."))
     if user.role == Role.CITIZEN:

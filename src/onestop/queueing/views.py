@@ -25,7 +25,7 @@ from onestop.catalog.models import Category, Service
 from onestop.offices.models import Office, Window
 from onestop.people.iin import parse_iin
 from onestop.people.models import Role, User
-from onestop.problems import DomainError
+from onestop.problems import DomainError, explain
 from onestop.queueing import selectors, services, workflow
 from onestop.queueing.advice import LONG_WAIT_MINUTES, nearby_shorter_waits
 from onestop.queueing.models import Appointment, Device, Priority, Rating, Ticket, WindowState
@@ -54,13 +54,6 @@ def _htmx(request) -> bool:
     return (
         request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
     )
-
-
-def _error_text(error: DomainError) -> str:
-    """The refusal and, when they add something, the messages about its fields."""
-    details = [str(error.detail)]
-    details += [str(e["message"]) for e in error.errors if str(e["message"]) not in details]
-    return " ".join(details)
 
 
 def wait_words(minutes: float | None) -> str:
@@ -239,11 +232,11 @@ def _kiosk_issue(request, device: Device, context: dict) -> HttpResponse:
         if error.code == "centre-closed":
             context.update(step="closed", hours=opening_hours(centre))
         elif service is None:
-            context.update(step="start", topics=_topics(centre), error=_error_text(error))
+            context.update(step="start", topics=_topics(centre), error=explain(error))
         else:
             context.update(_kiosk_confirm_context(centre, service))
             context.update(
-                error=_error_text(error),
+                error=explain(error),
                 iin=iin,
                 wants_priority=wants_priority,
                 priority_reason=reason,
@@ -501,7 +494,7 @@ def workstation_act(request):
     try:
         notice, error = _act_at_window(request.user, window, request.POST)
     except DomainError as refusal:
-        notice, error = "", _error_text(refusal)
+        notice, error = "", explain(refusal)
     if _htmx(request):
         context = _desk_context(request.user, window)
         context.update(notice=notice, error=error)
@@ -564,7 +557,7 @@ def rating_screen(request, office: str, window: int):
             try:
                 services.rate(ticket=ticket, score=request.POST.get("score", ""), device=device)
             except DomainError as error:
-                context.update(error=_error_text(error))
+                context.update(error=explain(error))
     else:
         ticket = _to_rate(device.window)
         shown = request.GET.get("shown")
