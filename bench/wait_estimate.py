@@ -38,7 +38,13 @@ except ImportError:
     sys.exit("simpy is missing: .venv/bin/pip install -r bench/requirements.txt")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-from onestop.queueing.estimator import RECENT_VISITS, estimate_minutes
+from onestop.queueing.estimator import (
+    RECENT_VISITS,
+    Ahead,
+    estimate_minutes,
+    mean_service_minutes,
+    share,
+)
 
 OPENS, CLOSES = 9 * 60, 20 * 60
 # Share of the day's visitors arriving in each hour from 9:00 to 19:00.
@@ -96,7 +102,7 @@ class Visitor:
     estimate: float = 0.0
     ahead: int = 0
     open_windows: int = 0
-    shared: float = 0.0
+    previous: float = 0.0
     called: float | None = None
 
 
@@ -166,37 +172,35 @@ class Centre:
         ahead = [v for v in self.waiting if v.service in served]
         if visitor.priority:
             ahead = [v for v in ahead if v.priority]
+        mine = {w.number for w in windows}
+        open_now = {w.number for w in self.windows if self.is_open(w)}
         visitor.ahead = len(ahead)
-        visitor.open_windows = sum(1 for w in windows if self.is_open(w))
+        visitor.open_windows = len(mine & open_now)
+        by_service: dict[str, int] = {}
+        for other in ahead:
+            by_service[other.service] = by_service.get(other.service, 0) + 1
+        groups = []
+        for service, count in by_service.items():
+            theirs = {w.number for w in self.windows_for[service]}
+            groups.append(Ahead(count, share(theirs, theirs & open_now, mine), self.mean(service)))
         visitor.estimate = estimate_minutes(
-            ahead=len(ahead),
-            at_windows=sum(1 for w in windows if w.visitor is not None),
-            recent_durations=list(self.history[visitor.service]),
-            open_windows=visitor.open_windows,
+            groups,
+            [self.mean(w.visitor.service) for w in windows if w.visitor is not None],
+            visitor.open_windows,
         )
-        visitor.shared = self.work_ahead(visitor, ahead, windows)
+        visitor.previous = self.previous_estimate(visitor, windows)
         self.waiting.append(visitor)
         self.notify()
 
     def mean(self, service: str) -> float:
-        recent = self.history[service]
-        return sum(recent) / len(recent) if recent else 10.0
+        return mean_service_minutes(list(self.history[service]))
 
-    def work_ahead(self, visitor: Visitor, ahead: list[Visitor], windows: list[Window]) -> float:
-        """An alternative for comparison: each visitor ahead counts for the share of his or
-        her open windows that are also this service's, with his or her own service's mean
-        time; those at this service's windows count half their own mean."""
-        mine = set(w.number for w in windows)
-        work = 0.0
-        for other in ahead:
-            theirs = [w for w in self.windows_for[other.service] if self.is_open(w)]
-            theirs = theirs or self.windows_for[other.service]
-            share = sum(1 for w in theirs if w.number in mine) / len(theirs)
-            work += share * self.mean(other.service)
-        for w in windows:
-            if w.visitor is not None:
-                work += 0.5 * self.mean(w.visitor.service)
-        return round(work / max(visitor.open_windows, 1), 1)
+    def previous_estimate(self, visitor: Visitor, windows: list[Window]) -> float:
+        """The estimator before November 2026, for comparison: everyone ahead at this
+        service's mean time, over this service's open windows."""
+        at_windows = sum(1 for w in windows if w.visitor is not None)
+        minutes = self.mean(visitor.service)
+        return round((visitor.ahead + 0.5 * at_windows) * minutes / max(visitor.open_windows, 1), 1)
 
     def work(self, window: Window):
         env = self.env
@@ -234,9 +238,9 @@ class Centre:
         env, rng = self.env, self.rng
         shares = [GROUPS[g][0] for g in ALL]
         seq = 0
-        for hour, share in enumerate(HOURLY):
+        for hour, part in enumerate(HOURLY):
             start, end = OPENS + 60 * hour, OPENS + 60 * (hour + 1)
-            rate = total * share / 60  # per minute
+            rate = total * part / 60  # per minute
             if env.now < start:
                 yield env.timeout(start - env.now)
             while True:
@@ -291,9 +295,9 @@ def summary(errors: list[float]) -> dict:
 
 ESTIMATORS = {
     "estimate_wait": lambda v: v.estimate,
+    "previous estimate_wait": lambda v: v.previous,
     "ahead x 10 min": lambda v: v.ahead * 10.0,
     "ahead x 10 min / open windows": lambda v: v.ahead * 10.0 / max(v.open_windows, 1),
-    "alternative: shared work ahead": lambda v: v.shared,
 }
 
 

@@ -32,7 +32,13 @@ def fresh_rate_limits():
     """Each test starts with no attempts counted against its address."""
     from django.core.cache import cache
 
+    from onestop.queueing import layout
+
     cache.clear()
+    # What a test's rolled-back transaction saved must not outlive it in the process.
+    layout.clear()
+    yield
+    layout.clear()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from onestop.audit.models import AuditEvent, AuditHead
@@ -57,6 +57,20 @@ def actor_name(actor) -> str:
     return actor.get_username()
 
 
+def _advance_head() -> tuple[int, str]:
+    """Takes the next sequence number and the hash before it, locking the head row until
+    the commit: one UPDATE ... RETURNING."""
+    sql = "UPDATE audit_audithead SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        if row is None:
+            AuditHead.objects.get_or_create(id=1)
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    return row[0], row[1]
+
+
 def record(
     *,
     actor,
@@ -73,11 +87,11 @@ def record(
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or str(obj.pk)
     payload = json.loads(_canonical(data or {}))
-    head, _created = AuditHead.objects.select_for_update().get_or_create(id=1)
+    seq, prev_hash = _advance_head()
     at = timezone.now()
     name = actor_name(actor)
     digest = event_hash(
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
         at=at,
         actor=name,
         action=action,
@@ -86,17 +100,17 @@ def record(
         data=payload,
     )
     event = AuditEvent.objects.create(
-        seq=head.seq + 1,
+        seq=seq,
         at=at,
         actor=name,
         action=action,
         object_type=object_type,
         object_id=object_id,
         data=payload,
-        prev_hash=head.hash,
+        prev_hash=prev_hash,
         hash=digest,
     )
-    AuditHead.objects.filter(id=1).update(seq=event.seq, hash=digest)
+    AuditHead.objects.filter(id=1).update(hash=digest)
     return event
 
 

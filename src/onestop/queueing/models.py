@@ -70,6 +70,9 @@ class Ticket(models.Model):
         related_name="tickets",
     )
 
+    # Set on a ticket just issued: how many waited ahead of it then. Not stored.
+    position: int | None = None
+
     class Meta:
         ordering = ["office", "day", "seq"]
         constraints = [
@@ -81,7 +84,11 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["office", "status", "queue_from"]),
-            models.Index(fields=["office", "day", "status"]),
+            # Covers the count of a centre's open tickets that every estimate makes.
+            models.Index(
+                fields=["office", "day", "status", "service", "window", "priority"],
+                name="ticket_open_by_service",
+            ),
             models.Index(fields=["service", "finished_at"]),
         ]
 

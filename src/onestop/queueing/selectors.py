@@ -8,9 +8,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
 
-from onestop.offices.models import Office, Window
+from onestop.offices.models import Office
 from onestop.problems import NotFound
 from onestop.queueing import services, workflow
+from onestop.queueing.layout import layout
 from onestop.queueing.models import Ticket
 from onestop.queueing.models import TicketStatus as T
 
@@ -19,14 +20,15 @@ def position(ticket: Ticket) -> int | None:
     """How many visitors will be called before this one (0: next), or None once called."""
     if ticket.status != T.WAITING:
         return None
-    windows = Window.objects.filter(
-        office_id=ticket.office_id, is_active=True, services=ticket.service_id
-    )
+    if ticket.position is not None:
+        return ticket.position
+    found = layout(ticket.office.code)
+    served = sorted(found.served_with(ticket.service_id)) if found is not None else []
     ahead = Ticket.objects.filter(
         office_id=ticket.office_id,
         day=ticket.day,
         status=T.WAITING,
-        service__windows__in=windows,
+        service_id__in=served,
     ).exclude(pk=ticket.pk)
     if ticket.priority:
         ahead = ahead.exclude(priority="").filter(
@@ -39,7 +41,7 @@ def position(ticket: Ticket) -> int | None:
             | Q(queue_from__lt=ticket.queue_from)
             | Q(queue_from=ticket.queue_from, seq__lt=ticket.seq)
         )
-    return ahead.distinct().count()
+    return ahead.count()
 
 
 @dataclass(frozen=True)

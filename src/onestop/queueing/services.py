@@ -8,7 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,8 +18,14 @@ from onestop.offices.models import Office, OpeningHours, Window
 from onestop.people.iin import parse_iin
 from onestop.people.models import Role, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
-from onestop.queueing import workflow
-from onestop.queueing.estimator import RECENT_VISITS, estimate_minutes
+from onestop.queueing import layout, workflow
+from onestop.queueing.estimator import (
+    RECENT_VISITS,
+    Ahead,
+    estimate_minutes,
+    mean_service_minutes,
+    share,
+)
 from onestop.queueing.models import (
     Device,
     Priority,
@@ -45,16 +51,20 @@ def is_open(office: Office, now: datetime.datetime | None = None) -> bool:
         return office.route_stops.filter(
             date=local.date(), starts__lte=local.time(), ends__gt=local.time()
         ).exists()
-    return OpeningHours.objects.filter(
-        office=office, weekday=local.weekday(), opens__lte=local.time(), closes__gt=local.time()
-    ).exists()
+    found = layout.layout(office.code)
+    spans = found.hours.get(local.weekday(), ()) if found is not None else ()
+    return any(opens <= local.time() < closes for opens, closes in spans)
+
+
+def _layout(code: str) -> layout.Layout:
+    found = layout.layout(code)
+    if found is None:
+        raise NotFound(_("No centre with this code."), code="unknown-office")
+    return found
 
 
 def _office(code: str) -> Office:
-    office = Office.objects.filter(code=code, is_active=True).first()
-    if office is None:
-        raise NotFound(_("No centre with this code."), code="unknown-office")
-    return office
+    return _layout(code).office
 
 
 def _record(
@@ -113,8 +123,14 @@ def issue_ticket(
     now: datetime.datetime | None = None,
     queue_from: datetime.datetime | None = None,
 ) -> Ticket:
-    """A new ticket with the next number of the day for the service's letter (A017)."""
-    office = _office(office_code)
+    """A new ticket with the next number of the day for the service's letter (A017).
+
+    Everything but the number is worked out before the transaction, so that the counter
+    row, locked from the moment the number is taken until the commit, is held for four
+    inserts and nothing else. The ticket comes back with `position`, its place in the
+    queue when issued."""
+    found = _layout(office_code)
+    office = found.office
     if device is not None and device.office_id != office.pk:
         raise Forbidden(_("This kiosk belongs to another centre."), code="other-office")
     if (
@@ -123,12 +139,10 @@ def issue_ticket(
         and actor.office_id != office.pk
     ):
         raise Forbidden(_("You work at another centre."), code="other-office")
-    service = (
-        Service.objects.select_related("category").filter(code=service_code, is_active=True).first()
-    )
+    service = layout.service(service_code)
     if service is None:
         raise InvalidField("service", "unknown_service", _("No service with this code."))
-    if not office.services.filter(pk=service.pk).exists():
+    if service.pk not in found.offered:
         raise InvalidField(
             "service", "service_not_offered", _("This centre does not offer this service.")
         )
@@ -139,21 +153,16 @@ def issue_ticket(
         raise Conflict(_("The centre is closed now."), code="centre-closed")
     day = local_now(office, now).date()
     letter = service.category.queue_letter
+    estimate, ahead = _estimate(found, service.pk, priority=bool(reason), day=day)
     with transaction.atomic():
-        TicketCounter.objects.get_or_create(office=office, day=day, letter=letter)
-        counter = TicketCounter.objects.select_for_update().get(
-            office=office, day=day, letter=letter
-        )
-        counter.last += 1
-        counter.save(update_fields=["last"])
-        estimate = estimate_wait(office=office, service=service, priority=bool(reason))
+        seq = _take_number(office, day, letter)
         ticket = Ticket.objects.create(
             office=office,
             service=service,
             day=day,
             letter=letter,
-            seq=counter.last,
-            number=f"{letter}{counter.last:03d}",
+            seq=seq,
+            number=f"{letter}{seq:03d}",
             priority=reason,
             channel=channel,
             iin=iin,
@@ -163,10 +172,30 @@ def issue_ticket(
             estimated_wait_minutes=estimate,
         )
         _record(ticket, "issue", actor=actor, now=now, note=f"{channel} {reason}".strip())
+    ticket.position = ahead
     return ticket
 
 
+def _take_number(office: Office, day: datetime.date, letter: str) -> int:
+    """The next number for the letter: one UPDATE ... RETURNING, which locks the counter
+    row (PostgreSQL) or holds the write lock (SQLite) until the commit."""
+    sql = (
+        "UPDATE queueing_ticketcounter SET last = last + 1 "
+        "WHERE office_id = %s AND day = %s AND letter = %s RETURNING last"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [office.pk, day, letter])
+        row = cursor.fetchone()
+        if row is None:
+            TicketCounter.objects.get_or_create(office=office, day=day, letter=letter)
+            cursor.execute(sql, [office.pk, day, letter])
+            row = cursor.fetchone()
+    return row[0]
+
+
 # ---------------------------------------------------------------- estimates
+
+MEANS_SECONDS = 60
 
 
 def recent_service_minutes(*, office: Office, service: Service) -> list[float]:
@@ -181,31 +210,77 @@ def recent_service_minutes(*, office: Office, service: Service) -> list[float]:
     return [(finished - started).total_seconds() / 60 for started, finished in recent]
 
 
+def _mean_minutes(office_id: int, service_id: int) -> float:
+    """The service's mean time at the window at this centre, read at most once a minute
+    (and again after a visit of it finishes in this process)."""
+    return layout.remembered(
+        ("mean", office_id, service_id),
+        lambda: mean_service_minutes(
+            recent_service_minutes(office=Office(pk=office_id), service=Service(pk=service_id))
+        ),
+        MEANS_SECONDS,
+    )
+
+
+def _estimate(
+    found: layout.Layout, service_id: int, *, priority: bool, day: datetime.date
+) -> tuple[float, int]:
+    """Minutes until a new ticket for the service is called, and how many wait ahead of
+    it: one count of today's open tickets by service, window and priority, and the open
+    windows (`estimator.estimate_minutes`; docs/queue.md)."""
+    office = found.office
+    mine = found.windows_for(service_id)
+    served = found.served_with(service_id)
+    open_now = set(
+        WindowState.objects.filter(
+            window_id__in=[w.id for w in found.windows.values()],
+            state=WindowState.State.OPEN,
+        ).values_list("window_id", flat=True)
+    )
+    waiting: dict[int, int] = {}
+    at_windows: list[float] = []
+    rows = (
+        Ticket.objects.filter(office=office, day=day, status__in=(T.WAITING, *workflow.AT_A_WINDOW))
+        .order_by()
+        .values_list("status", "service_id", "window_id", "priority")
+        .annotate(n=Count("pk"))
+    )
+    for status, their_service, window_id, their_priority, n in rows:
+        if status == T.WAITING:
+            if their_service in served and (their_priority or not priority):
+                waiting[their_service] = waiting.get(their_service, 0) + n
+        elif window_id in mine:
+            at_windows += [_mean_minutes(office.pk, their_service)] * n
+    ahead = []
+    for their_service, n in waiting.items():
+        theirs = found.windows_for(their_service)
+        ahead.append(
+            Ahead(
+                n, share(theirs, theirs & open_now, mine), _mean_minutes(office.pk, their_service)
+            )
+        )
+    minutes = estimate_minutes(ahead, at_windows, len(mine & open_now))
+    return minutes, sum(waiting.values())
+
+
 def estimate_wait(*, office: Office, service: Service, priority: bool = False) -> float:
     """Minutes until a new ticket is called (`estimator.estimate_minutes` on this centre's
     queue). Documented in docs/queue.md; its error is measured in docs/benchmarks.md."""
-    windows = Window.objects.filter(office=office, is_active=True, services=service)
-    open_windows = windows.filter(state__state=WindowState.State.OPEN).count()
-    served_services = Service.objects.filter(windows__in=windows).distinct()
-    ahead = Ticket.objects.filter(office=office, status=T.WAITING, service__in=served_services)
-    if priority:
-        ahead = ahead.exclude(priority="")
-    busy = Ticket.objects.filter(
-        office=office, status__in=workflow.AT_A_WINDOW, window__in=windows
-    ).count()
-    return estimate_minutes(
-        ahead.count(), busy, recent_service_minutes(office=office, service=service), open_windows
-    )
+    found = layout.layout(office.code)
+    if found is None:
+        return 0.0
+    return _estimate(found, service.pk, priority=priority, day=local_now(office).date())[0]
 
 
 # ---------------------------------------------------------------- windows and calling
 
 
 def _window(office: Office, number: int) -> Window:
-    window = Window.objects.filter(office=office, number=number, is_active=True).first()
-    if window is None:
+    found = layout.layout(office.code)
+    place = found.windows.get(number) if found is not None else None
+    if place is None:
         raise NotFound(_("No such window at this centre."), code="unknown-window")
-    return window
+    return place.window
 
 
 def _check_at_window(actor: User, office: Office, window: Window) -> None:
@@ -256,10 +331,11 @@ def set_window_state(
 
 
 def _next_waiting(office: Office, window: Window, day: datetime.date):
+    found = layout.layout(office.code)
+    place = found.windows.get(window.number) if found is not None else None
+    services = sorted(place.services) if place is not None else []
     waiting = (
-        Ticket.objects.filter(
-            office=office, day=day, status=T.WAITING, service__in=window.services.all()
-        )
+        Ticket.objects.filter(office=office, day=day, status=T.WAITING, service_id__in=services)
         .filter(Q(target_window__isnull=True) | Q(target_window=window))
         .annotate(
             rank=Case(
@@ -359,6 +435,8 @@ def move(
         fields = ["status", "recalls", "started_at", "finished_at", "closed_reason"]
         locked.save(update_fields=fields)
         _record(locked, action, actor=actor, now=now, note=note)
+    if target == T.DONE:
+        transaction.on_commit(lambda: layout.forget(("mean", locked.office_id, locked.service_id)))
     return locked
 
 
@@ -512,12 +590,9 @@ def rate(
 
 
 def device_for_token(token: str) -> Device | None:
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return (
-        Device.objects.select_related("office", "window")
-        .filter(key_hash=digest, revoked_at__isnull=True)
-        .first()
-    )
+    """The device holding this token; a revoked token stops working in every process
+    within LAYOUT_CACHE_SECONDS."""
+    return layout.device(token)
 
 
 def register_device(

@@ -14,6 +14,7 @@
   const KEEP_MS = 24 * 3600 * 1000; // synced and refused ones stay on the device for a day
   let services = new Map(); // code -> name
   let syncing = false;
+  let reachable = true; // false after the server could not be reached, until it answers again
   let lastProblem = "";
 
   // ------------------------------------------------------------ IIN check digit
@@ -187,6 +188,10 @@
     lastProblem = "";
     await render();
     try {
+      // A network may be there without a way to the server (a village's Wi-Fi without
+      // uplink): ask the server itself before claiming to be online.
+      await fetch("/health", { cache: "no-store", credentials: "omit" });
+      reachable = true;
       for (;;) {
         const pending = (await operations()).filter((op) => op.state === "pending").slice(0, BATCH);
         if (!pending.length) break;
@@ -209,6 +214,7 @@
       }
     } catch (error) {
       // No connection after all, or the server is unreachable: everything stays pending.
+      reachable = false;
     } finally {
       syncing = false;
       await render();
@@ -247,7 +253,7 @@
     const all = await operations();
     const waiting = all.filter((op) => op.state === "pending").length;
     const badge = byId("sync-badge");
-    const online = navigator.onLine;
+    const online = navigator.onLine && reachable;
     const refused = all.filter((op) => op.state === "rejected").length;
     const progress = syncing ? texts.syncing : waiting ? format(texts.waiting, { count: waiting }) : texts.allSynced;
     const parts = [online ? texts.online : texts.offline, progress];
@@ -371,7 +377,15 @@
   byId("sync-now").addEventListener("click", () => sync());
   window.addEventListener("online", () => sync());
   window.addEventListener("offline", () => render());
-  setInterval(() => sync(), 30000);
+  // Every 30 seconds; every 5 while the server cannot be reached, since a network that
+  // comes back without the browser noticing sends no "online" event.
+  let lastTry = 0;
+  setInterval(() => {
+    if (!reachable || Date.now() - lastTry >= 30000) {
+      lastTry = Date.now();
+      sync();
+    }
+  }, 5000);
 
   prepareOffline();
   forgetOld()
