@@ -133,6 +133,7 @@ SQLITE_OPTIONS = {
 if database_url := env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["ENGINE"] = "onestop.sqlite"
         DATABASES["default"]["OPTIONS"] = {
             **SQLITE_OPTIONS,
             **DATABASES["default"].get("OPTIONS", {}),
@@ -141,7 +142,8 @@ if database_url := env("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite with writers queued on a lock file (onestop/sqlite/base.py).
+            "ENGINE": "onestop.sqlite",
             "NAME": str(DATA_DIR / "onestop.sqlite3"),
             # Tests use a file too, in WAL mode like production, so that concurrency tests
             # see real locking between connections.

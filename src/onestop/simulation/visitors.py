@@ -252,9 +252,11 @@ class Simulator:
                 continue
             status = ticket.get("status")
             if status == "called":
-                self.post(f"/api/v1/tickets/{ticket['id']}/no-show", operator.token)
+                answer, _body = self.post(f"/api/v1/tickets/{ticket['id']}/no-show", operator.token)
+                self.counts.no_show += answer == 200
             elif status == "serving":
-                self.post(f"/api/v1/tickets/{ticket['id']}/finish", operator.token)
+                answer, _body = self.post(f"/api/v1/tickets/{ticket['id']}/finish", operator.token)
+                self.counts.served += answer == 200
             operator.ticket = None
         self.report()
 

@@ -1,10 +1,12 @@
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -102,23 +104,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_onestop_demo_serves_and_stops_on_ctrl_c(tmp_path):
-    """What a newcomer runs: a fresh data directory, the server and the worker, then Ctrl-C."""
+def session_processes(session: int) -> list[int]:
+    """The processes still alive in this session (zombies are gone already)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+def test_onestop_demo_serves_simulates_and_stops_on_ctrl_c(tmp_path):
+    """What a newcomer runs: a fresh data directory, the server, the worker and the visitor
+    simulator; simulated visitors get tickets at astana-esil; Ctrl-C stops all three."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "ONESTOP_DATABASE_URL"}
     env["ONESTOP_DATA_DIR"] = str(tmp_path)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "onestop",
-            "demo",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--no-simulate",
-        ],
+        [sys.executable, "-m", "onestop", "demo", "--port", str(port), "--workers", "1"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -145,13 +151,71 @@ def test_onestop_demo_serves_and_stops_on_ctrl_c(tmp_path):
             f"http://127.0.0.1:{port}/static/portal/site.css", timeout=5
         ) as r:
             assert r.status == 200
+        # The simulator logs its operators in through the API (the demo has a database of
+        # its own, read here directly).
+        database = sqlite3.connect(tmp_path / "onestop.sqlite3")
+        logged_in = 0
+        while time.monotonic() < deadline and not logged_in:
+            logged_in = database.execute(
+                "SELECT COUNT(*) FROM people_apitoken t JOIN people_user u ON u.id = t.user_id "
+                "WHERE u.username = 'operator4'"
+            ).fetchone()[0]
+            time.sleep(0.5)
+        database.close()
+        assert logged_in
+        time.sleep(1)
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
         assert process.returncode == 0, output
         assert "demo12345" in output or os.environ.get("ONESTOP_DEMO_PASSWORD", "") in output
+        assert "simulating astana-esil" in output, output
+        assert "operator3" in output and "Simulated visitors" in output
         assert "stopped" in output
         with pytest.raises(OSError):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2)
+        assert session_processes(process.pid) == []  # no server, worker or simulator left
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_onestop_demo_without_the_simulator(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "ONESTOP_DATABASE_URL"}
+    env["ONESTOP_DATA_DIR"] = str(tmp_path)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "onestop",
+            "demo",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--no-simulate",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        up = False
+        while time.monotonic() < deadline and process.poll() is None and not up:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    up = True
+            except OSError:
+                time.sleep(0.5)
+        assert up
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+        assert process.returncode == 0, output
+        assert "simulating" not in output and "Simulated visitors" not in output
+        assert session_processes(process.pid) == []
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

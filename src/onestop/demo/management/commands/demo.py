@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from onestop.demo.services import load_demo
 from onestop.operations.processes import gunicorn_command, worker_command
+from onestop.simulation import simulator_command
 
 
 class Command(BaseCommand):
@@ -28,17 +29,20 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         counts = load_demo()
         call_command("collectstatic", interactive=False, verbosity=0)
+        base = f"http://{host}:{port}"
         children = [
             subprocess.Popen(gunicorn_command(host=host, port=port, workers=workers)),
             subprocess.Popen(worker_command()),
         ]
-        base = f"http://{host}:{port}"
+        essential = list(children)  # the demo stops when one of these does, not the simulator
+        if not no_simulate:
+            children.append(subprocess.Popen(simulator_command(base_url=base)))
         self.stdout.write(self.style.SUCCESS(f"\nonestop is running at {base}/"))
         self.stdout.write(
             f"  catalogue  {base}/services/\n"
             f"  kiosk      {base}/queue/kiosk/astana-esil/?device=dev_demo_kiosk_astana-esil\n"
             f"  board      {base}/queue/board/astana-esil/?speech=1\n"
-            f"  window     {base}/queue/window/  (log in as operator1..operator4)\n"
+            f"  window     {base}/queue/window/  (log in as operator1 or operator2)\n"
             f"  rating     {base}/queue/rate/astana-esil/1/?device=dev_demo_rating_astana-esil_1\n"
             f"  booking    {base}/appointments/\n"
             f"  API        {base}/api/v1/docs\n"
@@ -48,7 +52,13 @@ class Command(BaseCommand):
             f"every demo account uses the password {settings.DEMO_PASSWORD}:\n"
             "  consultant1, operator1..operator4, manager1, reviewer1..reviewer3, head1, mobile1,\n"
             "  analyst1, agent1, admin, auditor1; citizens log in with an IIN from `onestop demopeople`.\n"
-            "\nPress Ctrl-C to stop.\n"
+            + (
+                ""
+                if no_simulate
+                else "\n  Simulated visitors take tickets at astana-esil's kiosk; operator3 and\n"
+                "  operator4 serve them (--no-simulate leaves the centre quiet).\n"
+            )
+            + "\nPress Ctrl-C to stop.\n"
         )
         stopping = False
 
@@ -59,7 +69,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
-            while not stopping and all(child.poll() is None for child in children):
+            while not stopping and all(child.poll() is None for child in essential):
                 time.sleep(0.3)
         finally:
             for child in children:
@@ -70,7 +80,7 @@ class Command(BaseCommand):
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     child.kill()
-        failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, None)]
+        failed = [c for c in essential if c.returncode not in (0, -signal.SIGTERM, None)]
         if failed and not stopping:
             sys.exit(1)
         self.stdout.write("stopped")
