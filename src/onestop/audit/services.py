@@ -110,7 +110,8 @@ def record(
         prev_hash=prev_hash,
         hash=digest,
     )
-    AuditHead.objects.filter(id=1).update(hash=digest)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_audithead SET hash = %s WHERE id = 1", [digest])
     return event
 
 
