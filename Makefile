@@ -20,7 +20,7 @@ $(ASSETS): package.json package-lock.json
 	touch $@
 
 demo: install
-	$(BIN)/onestop demo
+	$(BIN)/onestop demo $(ARGS)
 
 test: install
 	scripts/run-tests

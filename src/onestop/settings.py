@@ -46,6 +46,9 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", "demo12345")
 WAIT_ALERT_MINUTES = float(env("WAIT_ALERT_MINUTES", "15"))
 MAX_APPOINTMENTS = int(env("MAX_APPOINTMENTS", "3"))
 QUEUE_MAX_RECALLS = int(env("QUEUE_MAX_RECALLS", "2"))
+# How long each process keeps a centre's layout, services and device tokens
+# (queueing/layout.py); changes made in another process show after at most this long.
+LAYOUT_CACHE_SECONDS = float(env("LAYOUT_CACHE_SECONDS", "30"))
 QUEUE_TRANSFER_KEEPS_PLACE = env_flag("QUEUE_TRANSFER_KEEPS_PLACE", True)
 RATE_LIMITS = env_flag("RATE_LIMITS", True)
 # A bare endpoint writing one row, the yardstick of bench/load.py; off in production.

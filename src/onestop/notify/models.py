@@ -13,8 +13,20 @@ class Notification(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
 
+    # What it is about: an application, or an appointment (its reminder).
     application = models.ForeignKey(
-        "cases.Application", on_delete=models.CASCADE, related_name="notifications"
+        "cases.Application",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+    )
+    appointment = models.ForeignKey(
+        "queueing.Appointment",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
     channel = models.CharField(max_length=10)
     recipient = models.CharField(max_length=254)
@@ -31,6 +43,12 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["state", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(application__isnull=False) | models.Q(appointment__isnull=False),
+                name="notification_about_something",
+            )
+        ]
 
 
 class SandboxSms(models.Model):

@@ -113,6 +113,12 @@ def notify_overdue(*, application_id: int) -> list[Notification]:
     return notifications
 
 
+def enqueue_after_commit(notifications: list[Notification]) -> None:
+    """Sends these once the transaction that created them commits."""
+    for notification in notifications:
+        transaction.on_commit(lambda pk=notification.pk: _enqueue(pk, attempt=1))
+
+
 def _enqueue(notification_id: int, *, attempt: int, delay_seconds: float = 0) -> None:
     from onestop.notify.tasks import deliver_notification
 

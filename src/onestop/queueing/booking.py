@@ -10,7 +10,6 @@ transaction. Locks are always taken person first, then slot, so bookings cannot 
 
 import dataclasses
 import datetime
-import logging
 import math
 import secrets
 
@@ -19,7 +18,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from onestop.audit import services as audit
 from onestop.catalog.models import Service
@@ -30,8 +28,6 @@ from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
 from onestop.queueing import services
 from onestop.queueing.models import Appointment, Device, Priority, SlotLoad, Ticket
 from onestop.ratelimit import hit
-
-logger = logging.getLogger("onestop.booking")
 
 # A slot is 15 minutes: a visit at a window takes about 10 (estimator.DEFAULT_SERVICE_MINUTES),
 # and the rest absorbs late arrivals. Slots start at opening time and end by closing time.
@@ -55,7 +51,6 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
 CHANNEL_OF_ROLE = {Role.CITIZEN: "portal", Role.AGENT: "call_centre"}
-REMINDER_MAX_ATTEMPTS = 5
 
 A = Appointment.Status
 
@@ -507,38 +502,30 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
 
 
 def _queue_reminder(appointment: Appointment) -> None:
+    """A Notification per channel the person has, sent after the commit with the retries
+    of every notification (notify.services.deliver)."""
+    from onestop.notify.models import Notification
+    from onestop.notify.services import enqueue_after_commit
+
     person = appointment.person
     language = person.language or settings.LANGUAGE_CODE
     with translation.override(language):
         subject, text = reminder_text(appointment)
-    for channel, recipient in (("sms", person.phone), ("email", person.email)):
-        if recipient:
-            transaction.on_commit(
-                lambda c=channel, r=recipient: deliver_reminder.enqueue(c, r, subject, text, 1)
+    enqueue_after_commit(
+        [
+            Notification.objects.create(
+                appointment=appointment,
+                channel=channel,
+                recipient=recipient,
+                language=language,
+                subject=subject,
+                text=text,
+                event="reminder",
             )
-
-
-@task()
-def deliver_reminder(channel: str, recipient: str, subject: str, text: str, attempt: int) -> str:
-    """Sends one reminder; a passing failure is tried again later, up to
-    REMINDER_MAX_ATTEMPTS times, a bad recipient never."""
-    from onestop.notify.channels import BadRecipient, ChannelUnavailable, plugin_for
-
-    try:
-        plugin_for(channel).send(recipient=recipient, subject=subject, text=text)
-    except BadRecipient as error:
-        logger.warning("reminder not deliverable", extra={"channel": channel, "error": str(error)})
-        return "failed"
-    except ChannelUnavailable as error:
-        if attempt >= REMINDER_MAX_ATTEMPTS:
-            logger.error("reminder not delivered", extra={"channel": channel, "error": str(error)})
-            return "failed"
-        later = timezone.now() + datetime.timedelta(seconds=2**attempt)
-        deliver_reminder.using(run_after=later).enqueue(
-            channel, recipient, subject, text, attempt + 1
-        )
-        return "queued"
-    return "sent"
+            for channel, recipient in (("sms", person.phone), ("email", person.email))
+            if recipient
+        ]
+    )
 
 
 def future_for(person: Person, now: datetime.datetime | None = None) -> QuerySet:

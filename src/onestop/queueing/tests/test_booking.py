@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from onestop.audit.models import AuditEvent
 from onestop.demo.services import demo_device_token
-from onestop.notify.models import SandboxSms
+from onestop.notify.models import Notification, SandboxSms
 from onestop.offices.models import Office, OpeningHours, RouteStop
 from onestop.people.iin import make_iin
 from onestop.people.models import Person, User
@@ -346,6 +346,27 @@ def test_missed_appointments_after_the_check_in_window():
 # ---------------------------------------------------------------- reminders
 
 
+def test_a_reminder_the_gateway_refuses_is_tried_again(
+    django_capture_on_commit_callbacks, run_tasks, settings
+):
+    monday = coming_monday()
+    (user,) = citizens(1)
+    Person.objects.filter(pk=user.person_id).update(phone="+77011234567", email="")
+    book(user, at(monday, 10))
+    settings.SANDBOX_SMS_DOWN = True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert booking.send_reminders(at(monday, 10) - datetime.timedelta(hours=2)) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the retry is queued on commit
+        run_tasks()
+    note = Notification.objects.get(event="reminder")
+    assert note.state == "queued" and note.attempts == 1 and note.last_error
+    settings.SANDBOX_SMS_DOWN = False
+    run_tasks(include_later=True)
+    note.refresh_from_db()
+    assert note.state == "sent" and note.attempts == 2
+    assert SandboxSms.objects.filter(text__contains="onestop").count() == 1
+
+
 def test_one_reminder_in_the_persons_language(django_capture_on_commit_callbacks, run_tasks):
     monday = coming_monday()
     russian, kazakh, later = citizens(3)
@@ -369,6 +390,16 @@ def test_one_reminder_in_the_persons_language(django_capture_on_commit_callbacks
     kazakh_text = next(t for t in texts if kk.code in t)
     assert esil.name_kk in kazakh_text and "10:30" in kazakh_text
     assert {m.to[0] for m in mail.outbox} == {"ru@example.kz", "kk@example.kz"}
+    # Each reminder is a notification of the appointment, with its delivery state.
+    notes = Notification.objects.filter(event="reminder")
+    assert sorted(notes.values_list("channel", "language", "state")) == [
+        ("email", "kk", "sent"),
+        ("email", "ru", "sent"),
+        ("sms", "kk", "sent"),
+        ("sms", "ru", "sent"),
+    ]
+    assert {n.appointment_id for n in notes} == {ru.pk, kk.pk}
+    assert all(n.application_id is None for n in notes)
     with django_capture_on_commit_callbacks(execute=True):
         assert booking.send_reminders(now + datetime.timedelta(minutes=5)) == 0
     run_tasks()
