@@ -336,6 +336,15 @@ def set_window_state(
     return current
 
 
+def _locked_state(window: Window, now: datetime.datetime) -> WindowState:
+    """The window's state row, locked until the commit (made on the window's first use)."""
+    state = WindowState.objects.select_for_update().filter(window=window).first()
+    if state is None:
+        WindowState.objects.get_or_create(window=window, defaults={"since": now})
+        state = WindowState.objects.select_for_update().get(window=window)
+    return state
+
+
 def _next_waiting(office: Office, window: Window, day: datetime.date):
     found = layout.layout(office.code)
     place = found.windows.get(window.number) if found is not None else None
@@ -349,6 +358,7 @@ def _next_waiting(office: Office, window: Window, day: datetime.date):
             )
         )
         .order_by("rank", "queue_from", "seq")
+        .select_related("service")
     )
     if connection.features.has_select_for_update_skip_locked:
         waiting = waiting.select_for_update(skip_locked=True, of=("self",))
@@ -365,8 +375,7 @@ def call_next(
     _check_at_window(actor, office, window)
     now = now or timezone.now()
     with transaction.atomic():
-        WindowState.objects.get_or_create(window=window, defaults={"since": now})
-        state = WindowState.objects.select_for_update().get(window=window)
+        state = _locked_state(window, now)
         if Ticket.objects.filter(window=window, status__in=workflow.AT_A_WINDOW).exists():
             raise Conflict(
                 _("Finish with the visitor at the window first."), code="visitor-at-window"
@@ -374,6 +383,7 @@ def call_next(
         ticket = _next_waiting(office, window, local_now(office, now).date())
         if ticket is None:
             return None
+        ticket.office = office
         if state.state != WindowState.State.OPEN or state.operator_id != actor.pk:
             state.state, state.operator, state.since = WindowState.State.OPEN, actor, now
             state.save()
@@ -407,7 +417,7 @@ def move(
     with transaction.atomic():
         locked = (
             Ticket.objects.select_for_update(of=("self",))
-            .select_related("office", "window")
+            .select_related("office", "window", "service")
             .get(pk=ticket.pk)
         )
         if actor is not None and actor.office_id != locked.office_id:
