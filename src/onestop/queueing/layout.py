@@ -20,6 +20,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from onestop.catalog.models import Category, Service
 from onestop.offices.models import Office, OpeningHours, RouteStop, Window
+from onestop.queueing.models import Device
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,8 @@ _lock = threading.Lock()
 _entries: dict[tuple, tuple[float, object]] = {}
 
 
-def _seconds() -> float:
-    return getattr(settings, "LAYOUT_CACHE_SECONDS", 30)
-
-
 def _cached(key: tuple, build):
-    return remembered(key, build, _seconds())
+    return remembered(key, build, settings.LAYOUT_CACHE_SECONDS)
 
 
 def clear(**_kwargs) -> None:
@@ -128,10 +125,8 @@ def service(code: str) -> Service | None:
     )
 
 
-def device(token: str):
+def device(token: str) -> Device | None:
     """The kiosk, board or rating screen holding this token, unless revoked."""
-    from onestop.queueing.models import Device
-
     digest = hashlib.sha256(token.encode()).hexdigest()
     return _cached(
         ("device", digest),
@@ -144,8 +139,6 @@ def device(token: str):
 
 
 def connect_signals() -> None:
-    from onestop.queueing.models import Device
-
     for model in (Office, OpeningHours, Window, RouteStop, Service, Category, Device):
         post_save.connect(clear, sender=model, dispatch_uid=f"layout-save-{model.__name__}")
         post_delete.connect(clear, sender=model, dispatch_uid=f"layout-delete-{model.__name__}")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from onestop.offices.models import Office
 from onestop.problems import NotFound
-from onestop.queueing import services, workflow
+from onestop.queueing import services
 from onestop.queueing.layout import layout
 from onestop.queueing.models import Ticket
 from onestop.queueing.models import TicketStatus as T
@@ -97,16 +97,14 @@ def waiting_at(office: Office) -> int:
 
 def office_wait_minutes(office: Office) -> float:
     """The estimated wait for a newcomer at this centre: the longest over its services is
-    too pessimistic, so the mean over services with people waiting (0 when nobody waits)."""
-    waiting_services = (
-        Ticket.objects.filter(
-            office=office, day=services.local_now(office).date(), status__in=workflow.OPEN
-        )
-        .values_list("service", flat=True)
-        .distinct()
-    )
+    too pessimistic, so the mean over services with people waiting (0 when nobody waits).
+    The queue is read once for all of them."""
+    found = layout(office.code)
+    if found is None:
+        return 0.0
+    queue = services.queue_now(office, services.local_now(office).date())
     estimates = [
-        services.estimate_wait(office=office, service=s)
-        for s in office.services.filter(pk__in=list(waiting_services))
+        services.estimate_from(found, queue, service)[0]
+        for service in queue.services & found.offered
     ]
     return round(sum(estimates) / len(estimates), 1) if estimates else 0.0

@@ -5,6 +5,7 @@ immediate transaction on SQLite), so each ticket reaches exactly one window."""
 import datetime
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -153,7 +154,9 @@ def issue_ticket(
         raise Conflict(_("The centre is closed now."), code="centre-closed")
     day = local_now(office, now).date()
     letter = service.category.queue_letter
-    estimate, ahead = _estimate(found, service.pk, priority=bool(reason), day=day)
+    estimate, ahead = estimate_from(
+        found, queue_now(office, day), service.pk, priority=bool(reason)
+    )
     with transaction.atomic():
         seq = _take_number(office, day, letter)
         ticket = Ticket.objects.create(
@@ -198,11 +201,11 @@ def _take_number(office: Office, day: datetime.date, letter: str) -> int:
 MEANS_SECONDS = 60
 
 
-def recent_service_minutes(*, office: Office, service: Service) -> list[float]:
+def recent_service_minutes(*, office_id: int, service_id: int) -> list[float]:
     """Minutes at the window of the last visitors served for this service at this centre."""
     recent = (
         Ticket.objects.filter(
-            office=office, service=service, status=T.DONE, started_at__isnull=False
+            office_id=office_id, service_id=service_id, status=T.DONE, started_at__isnull=False
         )
         .order_by("-finished_at")
         .values_list("started_at", "finished_at")[:RECENT_VISITS]
@@ -216,7 +219,7 @@ def _mean_minutes(office_id: int, service_id: int) -> float:
     return layout.remembered(
         ("mean", office_id, service_id),
         lambda: mean_service_minutes(
-            recent_service_minutes(office=Office(pk=office_id), service=Service(pk=service_id))
+            recent_service_minutes(office_id=office_id, service_id=service_id)
         ),
         MEANS_SECONDS,
     )
@@ -235,37 +238,52 @@ OPEN_WINDOWS = (
 )
 
 
-def _estimate(
-    found: layout.Layout, service_id: int, *, priority: bool, day: datetime.date
+@dataclass(frozen=True)
+class QueueNow:
+    """A centre's queue as the estimates read it: the windows open, and today's open
+    tickets counted by (status, service, window, priority)."""
+
+    open_windows: frozenset[int]
+    counts: list[tuple[str, int, int | None, str, int]]
+
+    @property
+    def services(self) -> set[int]:
+        """The services someone is waiting for or being served for."""
+        return {service for _status, service, _window, _priority, _n in self.counts}
+
+
+def queue_now(office: Office, day: datetime.date) -> QueueNow:
+    """Two index-only statements, whatever the length of the queue."""
+    with connection.cursor() as cursor:
+        cursor.execute(OPEN_WINDOWS, [office.pk])
+        open_windows = frozenset(row[0] for row in cursor.fetchall())
+        cursor.execute(OPEN_TICKETS, [office.pk, day])
+        counts = cursor.fetchall()
+    return QueueNow(open_windows, counts)
+
+
+def estimate_from(
+    found: layout.Layout, queue: QueueNow, service_id: int, *, priority: bool = False
 ) -> tuple[float, int]:
     """Minutes until a new ticket for the service is called, and how many wait ahead of
-    it: one count of today's open tickets by service, window and priority, and the open
-    windows (`estimator.estimate_minutes`; docs/queue.md)."""
-    office = found.office
+    it (`estimator.estimate_minutes`; docs/queue.md)."""
+    office_id = found.office.pk
     mine = found.windows_for(service_id)
     served = found.served_with(service_id)
     waiting: dict[int, int] = {}
     at_windows: list[float] = []
-    with connection.cursor() as cursor:
-        cursor.execute(OPEN_WINDOWS, [office.pk])
-        open_now = {row[0] for row in cursor.fetchall()}
-        cursor.execute(OPEN_TICKETS, [office.pk, day])
-        rows = cursor.fetchall()
-    for status, their_service, window_id, their_priority, n in rows:
+    for status, their_service, window_id, their_priority, n in queue.counts:
         if status == T.WAITING:
             if their_service in served and (their_priority or not priority):
                 waiting[their_service] = waiting.get(their_service, 0) + n
         elif window_id in mine:
-            at_windows += [_mean_minutes(office.pk, their_service)] * n
+            at_windows += [_mean_minutes(office_id, their_service)] * n
     ahead = []
     for their_service, n in waiting.items():
         theirs = found.windows_for(their_service)
-        ahead.append(
-            Ahead(
-                n, share(theirs, theirs & open_now, mine), _mean_minutes(office.pk, their_service)
-            )
-        )
-    minutes = estimate_minutes(ahead, at_windows, len(mine & open_now))
+        their_share = share(theirs, theirs & queue.open_windows, mine)
+        ahead.append(Ahead(n, their_share, _mean_minutes(office_id, their_service)))
+    minutes = estimate_minutes(ahead, at_windows, len(mine & queue.open_windows))
     return minutes, sum(waiting.values())
 
 
@@ -275,7 +293,8 @@ def estimate_wait(*, office: Office, service: Service, priority: bool = False) -
     found = layout.layout(office.code)
     if found is None:
         return 0.0
-    return _estimate(found, service.pk, priority=priority, day=local_now(office).date())[0]
+    queue = queue_now(office, local_now(office).date())
+    return estimate_from(found, queue, service.pk, priority=priority)[0]
 
 
 # ---------------------------------------------------------------- windows and calling

@@ -97,7 +97,10 @@ def test_the_service_function_gives_the_same_figure(always_open):
     windows = Window.objects.filter(office=always_open, is_active=True, services=passport)
     open_passport_windows = 3
     assert windows.count() >= open_passport_windows
-    assert services.recent_service_minutes(office=always_open, service=passport) == [14.0, 6.0]
+    assert services.recent_service_minutes(office_id=always_open.pk, service_id=passport.pk) == [
+        14.0,
+        6.0,
+    ]
     expected = estimate_minutes([Ahead(5, 1.0, 10.0)], [10.0], open_passport_windows)
     assert expected == pytest.approx((5 + 0.5) * 10.0 / 3, abs=0.05)
     assert services.estimate_wait(office=always_open, service=passport) == expected

@@ -3,7 +3,6 @@ the public API: kiosk tickets, four operators calling, serving and filing applic
 ratings. What a centre relies on must hold afterwards: every ticket called at most once,
 by one window, one visitor at a window at a time, nothing the server could not answer."""
 
-import datetime
 import itertools
 import random
 import threading
@@ -16,9 +15,10 @@ from django.db.models import Count
 
 from onestop.cases.models import Application
 from onestop.demo.services import demo_device_token, load_demo
-from onestop.offices.models import Office, OpeningHours
+from onestop.offices.models import OpeningHours
 from onestop.people.models import Person
 from onestop.queueing.models import Rating, Ticket, TicketEvent, TicketStatus
+from onestop.queueing.tests.conftest import open_around_the_clock
 from onestop.simulation.visitors import Api, Operator, Settings, Simulator
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,13 +29,7 @@ OFFICE = "astana-esil"
 @pytest.fixture
 def centre(live_server):
     load_demo()
-    office = Office.objects.get(code=OFFICE)
-    for weekday in range(7):
-        OpeningHours.objects.update_or_create(
-            office=office,
-            weekday=weekday,
-            defaults={"opens": datetime.time(0, 0), "closes": datetime.time(23, 59, 59)},
-        )
+    open_around_the_clock(OFFICE)
     return live_server.url
 
 
