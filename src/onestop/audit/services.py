@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from onestop.audit.models import AuditEvent, AuditHead
+from onestop.inserts import insert
 
 GENESIS = "0" * 64
 
@@ -99,16 +100,18 @@ def record(
         object_id=object_id,
         data=payload,
     )
-    event = AuditEvent.objects.create(
-        seq=seq,
-        at=at,
-        actor=name,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        data=payload,
-        prev_hash=prev_hash,
-        hash=digest,
+    event = insert(
+        AuditEvent(
+            seq=seq,
+            at=at,
+            actor=name,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            data=payload,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
     )
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_audithead SET hash = %s WHERE id = 1", [digest])

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from onestop.audit import services as audit
 from onestop.catalog.models import Service
+from onestop.inserts import insert
 from onestop.offices.models import Office, OpeningHours, Window
 from onestop.people.iin import parse_iin
 from onestop.people.models import Role, User
@@ -71,14 +72,16 @@ def _office(code: str) -> Office:
 def _record(
     ticket: Ticket, action: str, *, actor: User | None, now: datetime.datetime, note: str = ""
 ) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket,
-        action=action,
-        status=ticket.status,
-        at=now,
-        actor=actor,
-        window_number=ticket.window.number if ticket.window_id else None,
-        note=note[:200],
+    insert(
+        TicketEvent(
+            ticket=ticket,
+            action=action,
+            status=ticket.status,
+            at=now,
+            actor=actor,
+            window_number=ticket.window.number if ticket.window_id else None,
+            note=note[:200],
+        )
     )
     audit.record(
         actor=actor,
@@ -159,20 +162,22 @@ def issue_ticket(
     )
     with transaction.atomic():
         seq = _take_number(office, day, letter)
-        ticket = Ticket.objects.create(
-            office=office,
-            service=service,
-            day=day,
-            letter=letter,
-            seq=seq,
-            number=f"{letter}{seq:03d}",
-            priority=reason,
-            channel=channel,
-            iin=iin,
-            follow_code=secrets.token_hex(4),
-            issued_at=now,
-            queue_from=queue_from or now,
-            estimated_wait_minutes=estimate,
+        ticket = insert(
+            Ticket(
+                office=office,
+                service=service,
+                day=day,
+                letter=letter,
+                seq=seq,
+                number=f"{letter}{seq:03d}",
+                priority=reason,
+                channel=channel,
+                iin=iin,
+                follow_code=secrets.token_hex(4),
+                issued_at=now,
+                queue_from=queue_from or now,
+                estimated_wait_minutes=estimate,
+            )
         )
         _record(ticket, "issue", actor=actor, now=now, note=f"{channel} {reason}".strip())
     ticket.position = ahead
