@@ -1,7 +1,7 @@
 """Between two measurements of bench/load.py, so that each starts from the same state:
 frees the windows of the callers' centre (a run cut short leaves visitors called or at a
 window, and the request that called them may never have been answered), fills its queue
-up to a given length, and empties the queue of the issuing centre. Prints what it did as
+up to a given length, and empties the queues of the issuing centres. Prints what it did as
 JSON.
 
 Run with the server's environment (ONESTOP_DATA_DIR, ONESTOP_DATABASE_URL).
@@ -17,7 +17,7 @@ import django
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--free-windows", metavar="OFFICE")
-    parser.add_argument("--clear-queue", metavar="OFFICE")
+    parser.add_argument("--clear-queue", metavar="OFFICE", nargs="+")
     parser.add_argument("--fill-queue", metavar="OFFICE")
     parser.add_argument("--to", type=int, default=1500, help="visitors waiting after --fill-queue")
     parser.add_argument("--service", default="passport", help="the service they wait for")
@@ -49,7 +49,7 @@ def main() -> None:
         )
     if args.clear_queue:
         done["cleared"] = Ticket.objects.filter(
-            office__code=args.clear_queue, status=TicketStatus.WAITING
+            office__code__in=args.clear_queue, status=TicketStatus.WAITING
         ).update(status=TicketStatus.CANCELLED, finished_at=timezone.now())
     if args.fill_queue:
         # The queue the callers work through, as the kiosk would have left it: numbered on

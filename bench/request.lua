@@ -1,6 +1,8 @@
 -- One kind of request, over and over: the method, body and bearer token come from the
 -- environment (BENCH_METHOD, BENCH_BODY, BENCH_TOKEN); BENCH_BODIES names a file with one
--- body a line, sent in turn. done() prints the figures as one JSON line for bench/load.py.
+-- body a line, sent in turn; BENCH_TARGETS names a file with a path and a token a line
+-- (the path of each centre and its kiosk's token), sent in turn, each connection starting
+-- at another one. done() prints the figures as one JSON line for bench/load.py.
 
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body = os.getenv("BENCH_BODY")
@@ -10,6 +12,15 @@ local bodies_file = os.getenv("BENCH_BODIES")
 if bodies_file then
   for line in io.lines(bodies_file) do
     bodies[#bodies + 1] = line
+  end
+end
+
+local targets = {}
+local targets_file = os.getenv("BENCH_TARGETS")
+if targets_file then
+  for line in io.lines(targets_file) do
+    local path, key = line:match("^(%S+)%s+(%S+)$")
+    targets[#targets + 1] = {path, key}
   end
 end
 
@@ -32,9 +43,20 @@ function init(args)
     wrk.body = body
   end
   fixed = wrk.format()
+  prepared = {}
+  for i, target in ipairs(targets) do
+    prepared[i] = wrk.format(nil, target[1], {
+      ["Content-Type"] = "application/json",
+      ["Authorization"] = "Bearer " .. target[2],
+    })
+  end
 end
 
 function request()
+  if #prepared > 0 then
+    turn = turn + 1
+    return prepared[turn % #prepared + 1]
+  end
   if #bodies > 0 then
     turn = turn + 1
     return wrk.format(nil, nil, nil, bodies[turn % #bodies + 1])

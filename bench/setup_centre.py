@@ -8,6 +8,9 @@ load generator needs as one JSON object.
   (bench-call1..N): an operator calls the next visitor only after finishing the previous
   one, so concurrent callers need windows of their own. bench/housekeeping.py fills its
   queue before each measurement.
+- `bench-city-01` ... `bench-city-NN` (`--city-centres`, 20 by default): more centres
+  like `bench-24h`, with 4 windows each and a kiosk each, for issuing tickets across a
+  city's centres at once.
 - an application filed at bench-24h for a person of the demo population, whose own token
   is used for the status look-ups.
 
@@ -27,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--windows", type=int, default=8)
     parser.add_argument("--call-windows", type=int, default=200)
+    parser.add_argument("--city-centres", type=int, default=20)
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
@@ -41,6 +45,7 @@ def main() -> None:
     from onestop.offices.models import Office, OpeningHours, Window
     from onestop.people.models import ApiToken, Person, Role, User
     from onestop.people.services import token_digest
+    from onestop.queueing.services import register_device
 
     template = Office.objects.get(code="astana-esil")
     services = list(template.services.all())
@@ -87,6 +92,14 @@ def main() -> None:
     with transaction.atomic():
         office, _operators = centre("bench-24h", args.windows, "bench-op")
         calls, call_operators = centre("bench-calls", args.call_windows, "bench-call")
+        city = []
+        for n in range(1, args.city_centres + 1):
+            code = f"bench-city-{n:02d}"
+            branch, _operators = centre(code, 4, f"bench-c{n:02d}-op")
+            _device, kiosk = register_device(
+                actor=None, office=branch, kind="kiosk", name=f"kiosk {code}"
+            )
+            city.append([code, kiosk])
 
     # Tokens for the call-window operators, made the way a login makes them: hashing the
     # password hundreds of times over HTTP would take minutes and measure nothing.
@@ -117,6 +130,7 @@ def main() -> None:
                 "office": office.code,
                 "call_office": calls.code,
                 "call_tokens": call_tokens,
+                "city": city,
                 "application": application.number,
                 "citizen": people[0],
                 "people": people,

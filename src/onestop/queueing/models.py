@@ -28,8 +28,13 @@ class Priority(models.TextChoices):
 class Ticket(models.Model):
     """A visitor's place in a centre's queue for one service."""
 
-    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="tickets")
-    service = models.ForeignKey("catalog.Service", on_delete=models.PROTECT, related_name="tickets")
+    # No index of their own: the indexes below begin with the centre and the service.
+    office = models.ForeignKey(
+        "offices.Office", on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.PROTECT, related_name="tickets", db_index=False
+    )
     day = models.DateField(help_text="the centre's local date")
     letter = models.CharField(max_length=1)
     seq = models.PositiveIntegerField()
@@ -40,7 +45,9 @@ class Ticket(models.Model):
     priority = models.CharField(max_length=12, choices=Priority.choices, blank=True, default="")
     channel = models.CharField(max_length=12, default="kiosk")
     iin = models.CharField(max_length=12, blank=True)
-    follow_code = models.CharField(max_length=12, unique=True)
+    # Unique by a constraint (Meta), which on PostgreSQL spares the second index that
+    # `unique=True` adds for LIKE searches nobody makes.
+    follow_code = models.CharField(max_length=12)
     issued_at = models.DateTimeField()
     # The place in the queue: the issue time, kept when the visitor is transferred.
     queue_from = models.DateTimeField()
@@ -81,13 +88,16 @@ class Ticket(models.Model):
                 condition=~Q(status="transferred"),
                 name="ticket_number_unique_per_day",
             ),
+            models.UniqueConstraint(fields=["follow_code"], name="ticket_follow_code_unique"),
         ]
         indexes = [
             models.Index(fields=["office", "status", "queue_from"]),
-            # Covers the count of a centre's open tickets that every estimate makes.
+            # Covers the count of a centre's open tickets that every estimate makes, and
+            # holds only the open ones (services.QUEUE_NOW).
             models.Index(
                 fields=["office", "day", "status", "service", "window", "priority"],
-                name="ticket_open_by_service",
+                condition=Q(status__in=["waiting", "called", "serving"]),
+                name="ticket_open",
             ),
             models.Index(fields=["service", "finished_at"]),
         ]
