@@ -2,7 +2,7 @@
 
 `record` is called by every service function inside its own transaction, so an event is
 stored exactly when the change it describes is. Appends lock the one head row, which
-serialises them across processes and databases.
+serialises them across processes and databases; one UPDATE moves it and hashes the event.
 """
 
 import datetime
@@ -26,6 +26,26 @@ def _canonical(value) -> str:
     )
 
 
+def _content(
+    *,
+    at: datetime.datetime,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: dict,
+) -> str:
+    return _canonical(
+        {
+            "at": at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+            "actor": actor,
+            "action": action,
+            "object": [object_type, object_id],
+            "data": data,
+        }
+    )
+
+
 def event_hash(
     *,
     prev_hash: str,
@@ -37,15 +57,15 @@ def event_hash(
     data: dict,
 ) -> str:
     """The hash of an event: its content and the previous hash. The sequence number is not
-    part of it; the chain of hashes is the order."""
-    content = _canonical(
-        {
-            "at": at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
-            "actor": actor,
-            "action": action,
-            "object": [object_type, object_id],
-            "data": data,
-        }
+    part of it; the chain of hashes is the order. Appends compute the same in SQL
+    (`ADVANCE_HEAD`); `verify` recomputes it here."""
+    content = _content(
+        at=at,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        data=data,
     )
     return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
 
@@ -58,18 +78,31 @@ def actor_name(actor) -> str:
     return actor.get_username()
 
 
-def _advance_head() -> tuple[int, str]:
-    """Takes the next sequence number and the hash before it, locking the head row until
-    the commit: one UPDATE ... RETURNING."""
-    sql = "UPDATE audit_audithead SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
+# The head moves in one statement, which computes the new event's hash in the database
+# from the hash before it: SHA-256 of "<previous hash>\n<content>", as `event_hash` does.
+# SQLite's `onestop_sha256` is registered on each connection (onestop/sqlite/base.py).
+ADVANCE_HEAD = (
+    "UPDATE audit_audithead SET seq = seq + 1, prev_hash = hash, hash = {digest} "
+    "WHERE id = 1 RETURNING seq, prev_hash, hash"
+)
+DIGEST = {
+    "postgresql": "encode(sha256(convert_to(hash || chr(10) || %s, 'UTF8')), 'hex')",
+    "sqlite": "onestop_sha256(hash || char(10) || %s)",
+}
+
+
+def _advance_head(content: str) -> tuple[int, str, str]:
+    """Takes the next sequence number, the hash before it and the new event's hash,
+    locking the head row until the commit."""
+    sql = ADVANCE_HEAD.format(digest=DIGEST[connection.vendor])
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, [content])
         row = cursor.fetchone()
         if row is None:
             AuditHead.objects.get_or_create(id=1)
-            cursor.execute(sql)
+            cursor.execute(sql, [content])
             row = cursor.fetchone()
-    return row[0], row[1]
+    return row[0], row[1], row[2]
 
 
 def record(
@@ -88,11 +121,9 @@ def record(
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or str(obj.pk)
     payload = json.loads(_canonical(data or {}))
-    seq, prev_hash = _advance_head()
     at = timezone.now()
     name = actor_name(actor)
-    digest = event_hash(
-        prev_hash=prev_hash,
+    content = _content(
         at=at,
         actor=name,
         action=action,
@@ -100,7 +131,8 @@ def record(
         object_id=object_id,
         data=payload,
     )
-    event = insert(
+    seq, prev_hash, digest = _advance_head(content)
+    return insert(
         AuditEvent(
             seq=seq,
             at=at,
@@ -113,9 +145,6 @@ def record(
             hash=digest,
         )
     )
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_audithead SET hash = %s WHERE id = 1", [digest])
-    return event
 
 
 @dataclass(frozen=True)

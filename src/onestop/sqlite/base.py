@@ -7,17 +7,30 @@ seconds (docs/benchmarks.md). Taking an exclusive `flock` on `<database>.writelo
 before BEGIN makes the waiters sleep in the kernel instead, which wakes one of them the
 moment the holder commits. The lock goes with the commit, the rollback or the closed
 connection, and with the process if it dies.
+
+Each connection also knows `onestop_sha256(text)`, the hex SHA-256 of the text's UTF-8
+bytes, which the audit trail uses in SQL as PostgreSQL uses its own `sha256`.
 """
 
 import fcntl
+import hashlib
 import os
 
 from django.db.backends.sqlite3 import base
 
 
+def _sha256(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _lock_fd: int | None = None
     _locked = False
+
+    def get_new_connection(self, conn_params):
+        conn = super().get_new_connection(conn_params)
+        conn.create_function("onestop_sha256", 1, _sha256, deterministic=True)
+        return conn
 
     def _lock_path(self) -> str | None:
         name = str(self.settings_dict["NAME"] or "")
