@@ -13,7 +13,8 @@
   const BATCH = 50;
   const KEEP_MS = 24 * 3600 * 1000; // synced and refused ones stay on the device for a day
   let services = new Map(); // code -> name
-  let syncing = false;
+  let syncing = false; // a sync() is under way
+  let sending = false; // ... and the server answered: operations are going out
   let reachable = true; // false after the server could not be reached, until it answers again
   let lastProblem = "";
 
@@ -186,12 +187,13 @@
     if (syncing || !navigator.onLine) return render();
     syncing = true;
     lastProblem = "";
-    await render();
     try {
       // A network may be there without a way to the server (a village's Wi-Fi without
-      // uplink): ask the server itself before claiming to be online.
+      // uplink): ask the server itself before claiming to be online, or to be syncing.
       await fetch("/health", { cache: "no-store", credentials: "omit" });
       reachable = true;
+      sending = true;
+      await render();
       for (;;) {
         const pending = (await operations()).filter((op) => op.state === "pending").slice(0, BATCH);
         if (!pending.length) break;
@@ -217,6 +219,7 @@
       reachable = false;
     } finally {
       syncing = false;
+      sending = false;
       await render();
     }
   }
@@ -255,7 +258,7 @@
     const badge = byId("sync-badge");
     const online = navigator.onLine && reachable;
     const refused = all.filter((op) => op.state === "rejected").length;
-    const progress = syncing ? texts.syncing : waiting ? format(texts.waiting, { count: waiting }) : texts.allSynced;
+    const progress = sending ? texts.syncing : waiting ? format(texts.waiting, { count: waiting }) : texts.allSynced;
     const parts = [online ? texts.online : texts.offline, progress];
     if (refused) parts.push(format(texts.refused, { count: refused }));
     badge.textContent = parts.join(" · ");
