@@ -9,13 +9,14 @@ the statement itself on these paths, and the model signals: use it only for mode
 nothing listens to (tests/test_inserts.py holds the models it is used for to that).
 """
 
-from functools import cache
-
 from django.db import connection, models
 
+_statements: dict[type[models.Model], tuple[str, tuple[models.Field, ...], str]] = {}
 
-@cache
+
 def _statement(model: type[models.Model]) -> tuple[str, tuple[models.Field, ...], str]:
+    if model in _statements:
+        return _statements[model]
     meta = model._meta
     fields = tuple(
         f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))
@@ -28,7 +29,8 @@ def _statement(model: type[models.Model]) -> tuple[str, tuple[models.Field, ...]
         ", ".join(["%s"] * len(fields)),
         quote(meta.pk.column),
     )
-    return sql, fields, meta.pk.attname
+    _statements[model] = (sql, fields, meta.pk.attname)
+    return _statements[model]
 
 
 def insert(obj: models.Model) -> models.Model:
