@@ -145,10 +145,11 @@ if database_url := env("DATABASE_URL"):
         DATABASES["default"]["OPTIONS"] = {
             # Parameters travel apart from the statement, and psycopg prepares a statement
             # a connection has run five times: PostgreSQL then skips planning it again
-            # (0.6-1 ms for the queue count, with the ticket table's indexes). A pooler in
-            # transaction mode (PgBouncer before 1.21) needs "prepare_threshold": None.
+            # (0.6-1 ms for the queue count). A pooler in transaction mode that does not
+            # keep prepared statements (PgBouncer before 1.21) needs
+            # ONESTOP_DATABASE_PREPARED=off.
             "server_side_binding": True,
-            "prepare_threshold": 5,
+            "prepare_threshold": 5 if env_flag("DATABASE_PREPARED", True) else None,
             **DATABASES["default"].get("OPTIONS", {}),
         }
 else:

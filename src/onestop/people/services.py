@@ -56,13 +56,12 @@ def issue_token(*, request, username: str, password: str) -> tuple[str, ApiToken
 
 
 def user_for_token(token: str) -> User | None:
-    found = (
-        ApiToken.objects.select_related("user", "user__office", "user__agency")
-        .filter(
+    try:
+        found = ApiToken.objects.select_related("user", "user__office", "user__agency").get(
             key_hash=token_digest(token), revoked_at__isnull=True, expires_at__gt=timezone.now()
         )
-        .first()
-    )
-    if found is None or not found.user.is_active:
+    except ApiToken.DoesNotExist:  # key_hash is unique: one row or none
+        return None
+    if not found.user.is_active:
         return None
     return found.user

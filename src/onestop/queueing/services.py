@@ -428,12 +428,13 @@ def call_next(
 def move(
     *,
     actor: User | None,
-    ticket: Ticket,
+    ticket: Ticket | int,
     action: str,
     note: str = "",
     now: datetime.datetime | None = None,
 ) -> Ticket:
-    """Takes a ticket along the table: recall, start, finish, no-show, cancel."""
+    """Takes a ticket (or the ticket with this id) along the table: recall, start, finish,
+    no-show, cancel. Staff move only the tickets of their own centre."""
     rule = workflow.BY_ACTION.get(action)
     if rule is None or action in {"call", "transfer"}:
         raise InvalidField("action", "unknown_action", _("Unknown action."))
@@ -445,9 +446,10 @@ def move(
         locked = (
             Ticket.objects.select_for_update(of=("self",))
             .select_related("office", "window", "service")
-            .get(pk=ticket.pk)
+            .filter(pk=ticket if isinstance(ticket, int) else ticket.pk)
+            .first()
         )
-        if actor is not None and actor.office_id != locked.office_id:
+        if locked is None or (actor is not None and actor.office_id != locked.office_id):
             raise NotFound(_("No such ticket."), code="unknown-ticket")
         if locked.status not in rule.sources:
             raise Conflict(

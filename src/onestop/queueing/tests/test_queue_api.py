@@ -4,6 +4,7 @@ import pytest
 
 from onestop.demo.services import demo_device_token
 from onestop.people.models import User
+from onestop.queueing.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,17 @@ def test_bad_input_to_the_queue(api_client, always_open, token_for):
         api_client, "/api/v1/tickets/999999/transfer", {"window": 2}, bearer(token_for, "operator1")
     )
     assert transfer.status_code == 404
+    unknown = post(api_client, "/api/v1/tickets/999999/start", None, bearer(token_for, "operator1"))
+    assert unknown.status_code == 404 and unknown.json()["type"].endswith("/unknown-ticket")
+
+    # Another centre's operator neither sees nor moves the ticket.
+    ticket = post(
+        api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK
+    ).json()
+    elsewhere = bearer(token_for, "mobile1")  # the mobile centre's operator
+    moved = post(api_client, f"/api/v1/tickets/{ticket['id']}/cancel", None, elsewhere)
+    assert moved.status_code == 404 and moved.json()["type"].endswith("/unknown-ticket")
+    assert Ticket.objects.get(pk=ticket["id"]).status == "waiting"
 
 
 def test_offices_report_the_live_queue(api_client, always_open):
