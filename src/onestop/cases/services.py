@@ -249,11 +249,15 @@ def file_application(
     data: dict | None = None,
     uploads: list[Upload] | None = None,
     parent: Application | None = None,
+    received_at: datetime.datetime | None = None,
 ) -> Application:
     """Files an application as the person (portal, self-service point) or for the person
     (an operator at a centre). Documents the state holds are fetched from its registries;
     the portal and self-service points accept automatically when nothing is missing, and an
-    instant service comes back issued, with its signed result."""
+    instant service comes back issued, with its signed result.
+
+    `received_at` is when the documents were taken, if earlier than now: a mobile centre's
+    application captured offline counts as submitted then, and its term runs from then."""
     service = (
         Service.objects.select_related("agency", "current_standard")
         .filter(code=service_code, is_active=True)
@@ -281,7 +285,7 @@ def file_application(
     saved_files: list[str] = []
     try:
         with transaction.atomic():
-            now = timezone.now()
+            now = min(received_at, timezone.now()) if received_at else timezone.now()
             application = Application.objects.create(
                 number=f"tmp-{secrets.token_hex(6)}",
                 service=service,

@@ -255,6 +255,8 @@ def _issue_ticket(
 def _file_application(
     actor: User, office: Office, payload: dict, captured_at: datetime.datetime
 ) -> Application:
+    """Submitted when captured: the term runs from the moment the van took the documents,
+    also when the application reaches the server a day later."""
     data = payload.get("data") or {}
     return cases.file_application(
         actor=actor,
@@ -264,6 +266,7 @@ def _file_application(
         applicant_bin=payload.get("bin") or None,
         office_code=office.code,
         data={**data, "captured_at": captured_at.isoformat()},
+        received_at=captured_at,
     )
 
 

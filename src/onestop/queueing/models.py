@@ -100,6 +100,12 @@ class Ticket(models.Model):
                 name="ticket_open",
             ),
             models.Index(fields=["service", "finished_at"]),
+            # The visitor at each window (services.AT_WINDOW).
+            models.Index(
+                fields=["window"],
+                condition=Q(status__in=["called", "serving"]),
+                name="ticket_at_window",
+            ),
         ]
 
     def __str__(self) -> str:

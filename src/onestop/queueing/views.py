@@ -344,11 +344,11 @@ def _counts(window: Window) -> dict:
 
 def _desk_context(user: User, window: Window) -> dict:
     state = WindowState.objects.filter(window=window).select_related("operator").first()
+    current_id = services.at_window(window)
     current = (
-        Ticket.objects.filter(window=window, status__in=workflow.AT_A_WINDOW)
-        .select_related("service", "service__category")
-        .order_by("-called_at")
-        .first()
+        Ticket.objects.select_related("service", "service__category").filter(pk=current_id).first()
+        if current_id is not None
+        else None
     )
     context: dict = {
         "window": window,
@@ -521,9 +521,11 @@ def _to_rate(window: Window) -> Ticket | None:
     )
     if last is None or last.status != T.DONE or hasattr(last, "rating"):
         return None
-    called_since = Ticket.objects.filter(
-        window=window, status__in=workflow.AT_A_WINDOW, called_at__gt=last.finished_at
-    ).exists()
+    current_id = services.at_window(window)
+    called_since = (
+        current_id is not None
+        and Ticket.objects.filter(pk=current_id, called_at__gt=last.finished_at).exists()
+    )
     return None if called_since else last
 
 

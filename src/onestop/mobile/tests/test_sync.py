@@ -60,6 +60,9 @@ def test_captured_tickets_and_applications_apply(van, van_operator, send_sync):
     assert application.office == van and application.applicant == person
     assert application.filed_by == van_operator
     assert application.data["captured_at"] == earlier.isoformat()
+    # Submitted when the van took the documents: the term runs from then.
+    assert application.submitted_at == earlier
+    assert application.history.get(action="file").at == earlier
     assert results[2]["application"]["status"] == application.status == "submitted"
 
     stored = SyncOperation.objects.get(pk=batch[2]["id"])
