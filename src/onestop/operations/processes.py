@@ -4,7 +4,7 @@ import os
 import sys
 
 
-def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
+def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 4) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -17,7 +17,7 @@ def gunicorn_command(*, host: str, port: int, workers: int) -> list[str]:
         "--worker-class",
         "gthread",
         "--threads",
-        "4",
+        str(threads),
         "--access-logfile",
         "-" if os.environ.get("ONESTOP_ACCESS_LOG") else "/dev/null",
         "--error-logfile",

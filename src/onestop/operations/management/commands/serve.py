@@ -13,8 +13,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("ONESTOP_WEB_THREADS") or 4),
+            help="threads per worker (ONESTOP_WEB_THREADS, 4 by default)",
+        )
 
-    def handle(self, *args, host, port, workers, **options):
+    def handle(self, *args, host, port, workers, threads, **options):
         call_command("collectstatic", interactive=False, verbosity=0)
-        command = gunicorn_command(host=host, port=port, workers=workers)
+        command = gunicorn_command(host=host, port=port, workers=workers, threads=threads)
         os.execv(command[0], command)
