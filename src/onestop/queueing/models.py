@@ -52,8 +52,14 @@ class Ticket(models.Model):
     # The place in the queue: the issue time, kept when the visitor is transferred.
     queue_from = models.DateTimeField()
     estimated_wait_minutes = models.FloatField(default=0)
+    # Indexed with the day and the status below: a window's counts of the day.
     window = models.ForeignKey(
-        "offices.Window", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+        "offices.Window",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        db_index=False,
     )
     target_window = models.ForeignKey(
         "offices.Window", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -100,6 +106,8 @@ class Ticket(models.Model):
                 name="ticket_open",
             ),
             models.Index(fields=["service", "finished_at"]),
+            # What a window did today (the workstation's counts), without its past days.
+            models.Index(fields=["window", "day", "status"], name="ticket_window_day"),
             # The visitor at each window (services.AT_WINDOW).
             models.Index(
                 fields=["window"],
