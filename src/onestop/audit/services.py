@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from onestop.audit.models import AuditEvent, AuditHead
-from onestop.inserts import insert
+from onestop.rows import insert, update_returning
 
 GENESIS = "0" * 64
 
@@ -26,48 +26,30 @@ def _canonical(value) -> str:
     )
 
 
-def _content(
-    *,
-    at: datetime.datetime,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    data: dict,
-) -> str:
+def _content(event: AuditEvent) -> str:
+    """What an event's hash covers besides the hash before it: when, who, what, to which
+    object, with which data. The sequence number is not part of it; the chain is the order."""
     return _canonical(
         {
-            "at": at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
-            "actor": actor,
-            "action": action,
-            "object": [object_type, object_id],
-            "data": data,
+            "at": event.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+            "actor": event.actor,
+            "action": event.action,
+            "object": [event.object_type, event.object_id],
+            "data": event.data,
         }
     )
 
 
-def event_hash(
-    *,
-    prev_hash: str,
-    at: datetime.datetime,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    data: dict,
-) -> str:
-    """The hash of an event: its content and the previous hash. The sequence number is not
-    part of it; the chain of hashes is the order. Appends compute the same in SQL
-    (`ADVANCE_HEAD`); `verify` recomputes it here."""
-    content = _content(
-        at=at,
-        actor=actor,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        data=data,
-    )
+def _chained(prev_hash: str, content: str) -> str:
+    """SHA-256 of "<previous hash>\n<content>"; appends compute the same in SQL
+    (`ADVANCE_HEAD`), `verify` here."""
     return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
+
+
+def event_hash(*, prev_hash: str, **event) -> str:
+    """The hash an event with these fields (at, actor, action, object_type, object_id,
+    data) gets after `prev_hash`."""
+    return _chained(prev_hash, _content(AuditEvent(**event)))
 
 
 def actor_name(actor) -> str:
@@ -79,7 +61,7 @@ def actor_name(actor) -> str:
 
 
 # The head moves in one statement, which computes the new event's hash in the database
-# from the hash before it: SHA-256 of "<previous hash>\n<content>", as `event_hash` does.
+# from the hash before it: SHA-256 of "<previous hash>\n<content>", as `_chained` does.
 # SQLite's `onestop_sha256` is registered on each connection (onestop/sqlite/base.py).
 ADVANCE_HEAD = (
     "UPDATE audit_audithead SET seq = seq + 1, prev_hash = hash, hash = {digest} "
@@ -94,15 +76,12 @@ DIGEST = {
 def _advance_head(content: str) -> tuple[int, str, str]:
     """Takes the next sequence number, the hash before it and the new event's hash,
     locking the head row until the commit."""
-    sql = ADVANCE_HEAD.format(digest=DIGEST[connection.vendor])
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [content])
-        row = cursor.fetchone()
-        if row is None:
-            AuditHead.objects.get_or_create(id=1)
-            cursor.execute(sql, [content])
-            row = cursor.fetchone()
-    return row[0], row[1], row[2]
+    seq, prev_hash, digest = update_returning(
+        ADVANCE_HEAD.format(digest=DIGEST[connection.vendor]),
+        [content],
+        create=lambda: AuditHead.objects.get_or_create(id=1),
+    )
+    return seq, prev_hash, digest
 
 
 def record(
@@ -120,31 +99,16 @@ def record(
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or str(obj.pk)
-    payload = json.loads(_canonical(data or {}))
-    at = timezone.now()
-    name = actor_name(actor)
-    content = _content(
-        at=at,
-        actor=name,
+    event = AuditEvent(
+        at=timezone.now(),
+        actor=actor_name(actor),
         action=action,
         object_type=object_type,
         object_id=object_id,
-        data=payload,
+        data=json.loads(_canonical(data or {})),
     )
-    seq, prev_hash, digest = _advance_head(content)
-    return insert(
-        AuditEvent(
-            seq=seq,
-            at=at,
-            actor=name,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            data=payload,
-            prev_hash=prev_hash,
-            hash=digest,
-        )
-    )
+    event.seq, event.prev_hash, event.hash = _advance_head(_content(event))
+    return insert(event)
 
 
 @dataclass(frozen=True)
@@ -160,16 +124,7 @@ def verify() -> Verdict:
     previous_hash, previous_seq, count = GENESIS, 0, 0
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         count += 1
-        recomputed = event_hash(
-            prev_hash=event.prev_hash,
-            at=event.at,
-            actor=event.actor,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            data=event.data,
-        )
-        if recomputed != event.hash:
+        if _chained(event.prev_hash, _content(event)) != event.hash:
             return Verdict(
                 False,
                 count,

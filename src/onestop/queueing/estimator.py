@@ -1,7 +1,7 @@
 """The wait estimate shown on a new ticket, as a pure function of what the queue looks like.
 
-`services.estimate_wait` gathers the numbers from the database; this is the arithmetic,
-and bench/wait_estimate.py measures its error on simulated centre days
+`services.estimate_from` gathers the numbers from one read of the queue; this is the
+arithmetic, and bench/wait_estimate.py measures its error on simulated centre days
 (docs/benchmarks.md).
 
 The work ahead of a newcomer is the visitors waiting for his windows, each counted for

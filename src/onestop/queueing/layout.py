@@ -72,14 +72,17 @@ def forget(key: tuple) -> None:
 
 
 def remembered(key: tuple, build, seconds: float):
-    """Any other value worth keeping a while: built by `build` at most every `seconds`."""
+    """Any other value worth keeping a while: built by `build` at most every `seconds`.
+    None (no such centre, service or token) is not kept: callers can make up any number
+    of codes and tokens, and each would stay in memory."""
     now = time.monotonic()
     entry = _entries.get(key)
     if entry is not None and entry[0] > now:
         return entry[1]
     value = build()
-    with _lock:
-        _entries[key] = (now + seconds, value)
+    if value is not None:
+        with _lock:
+            _entries[key] = (now + seconds, value)
     return value
 
 

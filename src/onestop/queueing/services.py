@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from onestop.audit import services as audit
 from onestop.catalog.models import Service
-from onestop.inserts import insert
 from onestop.offices.models import Office, OpeningHours, Window
 from onestop.people.iin import parse_iin
 from onestop.people.models import Role, User
@@ -38,6 +37,7 @@ from onestop.queueing.models import (
     WindowState,
 )
 from onestop.queueing.models import TicketStatus as T
+from onestop.rows import insert, update_returning
 
 ELDERLY_AGE = 65
 
@@ -185,20 +185,14 @@ def issue_ticket(
 
 
 def _take_number(office: Office, day: datetime.date, letter: str) -> int:
-    """The next number for the letter: one UPDATE ... RETURNING, which locks the counter
-    row (PostgreSQL) or holds the write lock (SQLite) until the commit."""
-    sql = (
+    """The next number for the letter, the counter row held until the commit."""
+    (last,) = update_returning(
         "UPDATE queueing_ticketcounter SET last = last + 1 "
-        "WHERE office_id = %s AND day = %s AND letter = %s RETURNING last"
+        "WHERE office_id = %s AND day = %s AND letter = %s RETURNING last",
+        [office.pk, day, letter],
+        create=lambda: TicketCounter.objects.get_or_create(office=office, day=day, letter=letter),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [office.pk, day, letter])
-        row = cursor.fetchone()
-        if row is None:
-            TicketCounter.objects.get_or_create(office=office, day=day, letter=letter)
-            cursor.execute(sql, [office.pk, day, letter])
-            row = cursor.fetchone()
-    return row[0]
+    return last
 
 
 # ---------------------------------------------------------------- estimates
@@ -308,12 +302,17 @@ def estimate_wait(*, office: Office, service: Service, priority: bool = False) -
 # ---------------------------------------------------------------- windows and calling
 
 
-def _window(office: Office, number: int) -> Window:
+def _place(office: Office, number: int) -> layout.WindowLayout:
+    """The active window with this number at the centre, with the services it serves."""
     found = layout.layout(office.code)
     place = found.windows.get(number) if found is not None else None
     if place is None:
         raise NotFound(_("No such window at this centre."), code="unknown-window")
-    return place.window
+    return place
+
+
+def _window(office: Office, number: int) -> Window:
+    return _place(office, number).window
 
 
 def _check_at_window(actor: User, office: Office, window: Window) -> None:
@@ -339,8 +338,7 @@ def set_window_state(
     if state not in WindowState.State.values:
         raise InvalidField("state", "invalid_choice", _("Unknown window state."))
     with transaction.atomic():
-        WindowState.objects.get_or_create(window=window, defaults={"since": timezone.now()})
-        current = WindowState.objects.select_for_update().get(window=window)
+        current = _locked_state(window, timezone.now())
         if state != WindowState.State.OPEN and at_window(window) is not None:
             raise Conflict(
                 _("Finish with the visitor at the window first."), code="visitor-at-window"
@@ -386,13 +384,12 @@ def _locked_state(window: Window, now: datetime.datetime) -> WindowState:
     return state
 
 
-def _next_waiting(office: Office, window: Window, day: datetime.date):
-    found = layout.layout(office.code)
-    place = found.windows.get(window.number) if found is not None else None
-    services = sorted(place.services) if place is not None else []
+def _next_waiting(office: Office, place: layout.WindowLayout, day: datetime.date):
     waiting = (
-        Ticket.objects.filter(office=office, day=day, status=T.WAITING, service_id__in=services)
-        .filter(Q(target_window__isnull=True) | Q(target_window=window))
+        Ticket.objects.filter(
+            office=office, day=day, status=T.WAITING, service_id__in=sorted(place.services)
+        )
+        .filter(Q(target_window__isnull=True) | Q(target_window=place.window))
         .annotate(
             rank=Case(
                 When(priority="", then=Value(1)), default=Value(0), output_field=IntegerField()
@@ -412,7 +409,8 @@ def call_next(
     """Calls the next visitor for this window's services: priority first, then by place in
     the queue. Returns None when nobody waits. Exactly one window gets each ticket."""
     office = _office(office_code)
-    window = _window(office, window_number)
+    place = _place(office, window_number)
+    window = place.window
     _check_at_window(actor, office, window)
     now = now or timezone.now()
     with transaction.atomic():
@@ -421,7 +419,7 @@ def call_next(
             raise Conflict(
                 _("Finish with the visitor at the window first."), code="visitor-at-window"
             )
-        ticket = _next_waiting(office, window, local_now(office, now).date())
+        ticket = _next_waiting(office, place, local_now(office, now).date())
         if ticket is None:
             return None
         ticket.office = office

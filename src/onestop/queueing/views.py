@@ -513,8 +513,14 @@ def _to_rate(window: Window) -> Ticket | None:
     """The last visit finished at this window in the last 30 minutes, if it was served, is
     not rated yet and nobody has been called to the window since."""
     since = timezone.now() - datetime.timedelta(minutes=services.RATING_MINUTES)
+    # A visit finished since then began on that day or later (end of day closes the rest):
+    # the day keeps the search to the window's recent tickets (index ticket_window_day).
     last = (
-        Ticket.objects.filter(window=window, finished_at__gte=since)
+        Ticket.objects.filter(
+            window=window,
+            day__gte=services.local_now(window.office, since).date(),
+            finished_at__gte=since,
+        )
         .select_related("service")
         .order_by("-finished_at", "-pk")
         .first()

@@ -1,13 +1,16 @@
-"""One INSERT for a new model instance, for the appends made many times a second (a ticket,
-its event, the audit record).
+"""Plain statements for the rows written many times a second: one INSERT for a new model
+instance (a ticket, its event, the audit record), one UPDATE ... RETURNING for a counter
+(the day's ticket numbers, the audit head).
 
 `insert(obj)` stores what `obj.save()` would store for a new row: every concrete field
 but an automatic primary key, through the field's own `pre_save` and
 `get_db_prep_save`, so defaults, `auto_now_add` and the database's conversions apply as
 they do for `save()`. What it leaves out is the query compiler, which costs more than
 the statement itself on these paths, and the model signals: use it only for models
-nothing listens to (tests/test_inserts.py holds the models it is used for to that).
+nothing listens to (tests/test_rows.py holds the models it is used for to that).
 """
+
+from collections.abc import Callable, Sequence
 
 from django.db import connection, models
 
@@ -44,3 +47,17 @@ def insert(obj: models.Model) -> models.Model:
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
+
+
+def update_returning(sql: str, params: Sequence, *, create: Callable[[], object]) -> tuple:
+    """Runs one `UPDATE ... RETURNING` and returns its row, which stays locked (PostgreSQL)
+    or written under the write lock (SQLite) until the commit. When the row does not exist
+    yet, `create()` makes it and the update runs again."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            create()
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    return row

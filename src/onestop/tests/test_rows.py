@@ -1,4 +1,4 @@
-"""`inserts.insert` stores a new row as `save()` would, without the model signals: the
+"""`rows.insert` stores a new row as `save()` would, without the model signals: the
 models it is used for must have no receivers, and what it stores must read back the same."""
 
 import datetime
@@ -7,8 +7,8 @@ import pytest
 from django.db.models.signals import post_save, pre_save
 
 from onestop.audit.models import AuditEvent
-from onestop.inserts import insert
 from onestop.queueing.models import Ticket, TicketEvent
+from onestop.rows import insert
 
 INSERTED = (AuditEvent, Ticket, TicketEvent)
 
