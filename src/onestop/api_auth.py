@@ -21,7 +21,8 @@ class SessionOrToken(BearerToken):
     Session calls that change something are CSRF-checked by Django's middleware."""
 
     def __call__(self, request):
-        if request.user.is_authenticated and "Authorization" not in request.headers:
+        # The token first: a kiosk or another system has no session to look up.
+        if "Authorization" not in request.headers and request.user.is_authenticated:
             return session_user(request)
         return super().__call__(request)
 

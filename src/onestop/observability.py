@@ -6,6 +6,9 @@ import logging
 import time
 import uuid
 
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject, empty
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 actor_var: contextvars.ContextVar[str] = contextvars.ContextVar("actor", default="-")
 
@@ -27,8 +30,7 @@ class RequestIdMiddleware:
             response = self.get_response(request)
         finally:
             request_id_var.reset(token)
-        user = getattr(request, "user", None)
-        actor = user.get_username() if user is not None and user.is_authenticated else "-"
+        actor = _actor(request)
         response["X-Request-ID"] = request.id
         if access_log.isEnabledFor(logging.INFO) and not request.path.startswith("/static/"):
             access_log.info(
@@ -43,6 +45,20 @@ class RequestIdMiddleware:
                 },
             )
         return response
+
+
+def _actor(request) -> str:
+    """Who made the request, without looking up a session the request did not send."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return "-"
+    if (
+        isinstance(user, SimpleLazyObject)
+        and user._wrapped is empty
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    ):
+        return "-"
+    return user.get_username() if user.is_authenticated else "-"
 
 
 class RequestContextFilter(logging.Filter):

@@ -5,19 +5,53 @@ instance (a ticket, its event, the audit record), one UPDATE ... RETURNING for a
 `insert(obj)` stores what `obj.save()` would store for a new row: every concrete field
 but an automatic primary key, through the field's own `pre_save` and
 `get_db_prep_save`, so defaults, `auto_now_add` and the database's conversions apply as
-they do for `save()`. What it leaves out is the query compiler, which costs more than
-the statement itself on these paths, and the model signals: use it only for models
-nothing listens to (tests/test_rows.py holds the models it is used for to that).
+they do for `save()`; a string, number or key that the field would pass on unchanged
+is passed on without the calls. What it leaves out is the query compiler, which costs
+more than the statement itself on these paths, and the model signals: use it only for
+models nothing listens to (tests/test_rows.py holds the models it is used for to that).
 """
 
+import datetime
 from collections.abc import Callable, Sequence
 
 from django.db import connection, models
 
-_statements: dict[type[models.Model], tuple[str, tuple[models.Field, ...], str]] = {}
+# Fields whose value Django hands to the database unchanged when it already has the
+# Python type named here (their `get_prep_value` returns such a value as it is, and they
+# keep `Field.pre_save`, which reads the attribute). Any other value, and every other
+# field, goes through the field's own `pre_save` and `get_db_prep_save`.
+_PLAIN: dict[type[models.Field], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.IntegerField: int,
+    models.BigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.BooleanField: bool,
+    models.FloatField: float,
+}
 
 
-def _statement(model: type[models.Model]) -> tuple[str, tuple[models.Field, ...], str]:
+def _plain_type(field: models.Field) -> type | None:
+    if isinstance(field, models.ForeignKey):
+        target = field.target_field
+        return int if isinstance(target, models.AutoField) else None
+    if type(field) in (models.DateTimeField, models.DateField):
+        # Their pre_save only differs with auto_now or auto_now_add.
+        automatic = field.auto_now or field.auto_now_add
+        return None if automatic else type(field)
+    kind = _PLAIN.get(type(field))
+    if kind is None or type(field).pre_save is not models.Field.pre_save:
+        return None
+    return kind
+
+
+# Per model: the statement, and for each column its field, attribute and plain type.
+_statements: dict[type[models.Model], tuple[str, tuple, str]] = {}
+
+
+def _statement(model: type[models.Model]) -> tuple[str, tuple, str]:
     if model in _statements:
         return _statements[model]
     meta = model._meta
@@ -32,15 +66,31 @@ def _statement(model: type[models.Model]) -> tuple[str, tuple[models.Field, ...]
         ", ".join(["%s"] * len(fields)),
         quote(meta.pk.column),
     )
-    _statements[model] = (sql, fields, meta.pk.attname)
+    columns = tuple((f, f.attname, _plain_type(f)) for f in fields)
+    _statements[model] = (sql, columns, meta.pk.attname)
     return _statements[model]
+
+
+def _value(obj: models.Model, field: models.Field, attname: str, plain: type | None):
+    if plain is not None:
+        value = getattr(obj, attname)
+        if value is None:
+            return None
+        if plain is models.DateTimeField:
+            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                return connection.ops.adapt_datetimefield_value(value)
+        elif plain is models.DateField:
+            if type(value) is datetime.date:
+                return connection.ops.adapt_datefield_value(value)
+        elif isinstance(value, plain) and (plain is not int or type(value) is int):
+            return value
+    return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
 def insert(obj: models.Model) -> models.Model:
     """Inserts the unsaved `obj` and sets its primary key; returns it."""
-    model = type(obj)
-    sql, fields, pk_name = _statement(model)
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    sql, columns, pk_name = _statement(type(obj))
+    params = [_value(obj, field, attname, plain) for field, attname, plain in columns]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         setattr(obj, pk_name, cursor.fetchone()[0])

@@ -5,11 +5,9 @@ from typing import Literal
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.security import HttpBearer
 
-from onestop.api_auth import session_user
+from onestop.api_auth import SessionOrToken
 from onestop.people.models import User
-from onestop.people.services import user_for_token
 from onestop.problems import Forbidden, NotFound
 from onestop.queueing import selectors, services
 from onestop.queueing.models import Device, Ticket
@@ -17,22 +15,14 @@ from onestop.queueing.models import Device, Ticket
 router = Router(tags=["queue"])
 
 
-class UserOrDevice(HttpBearer):
+class UserOrDevice(SessionOrToken):
     """Staff and citizens by their token or session; kiosks, boards and rating screens by
     their device token, which can do nothing else."""
-
-    def __call__(self, request):
-        if request.user.is_authenticated and "Authorization" not in request.headers:
-            return session_user(request)
-        return super().__call__(request)
 
     def authenticate(self, request, token):
         if token.startswith("dev_"):
             return services.device_for_token(token)
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        return super().authenticate(request, token)
 
 
 user_or_device = UserOrDevice()

@@ -62,10 +62,20 @@ class Ticket(models.Model):
         db_index=False,
     )
     target_window = models.ForeignKey(
-        "offices.Window", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "offices.Window",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     called_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -81,6 +91,7 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         related_name="tickets",
+        db_index=False,
     )
 
     # Set on a ticket just issued: how many waited ahead of it then. Not stored.
@@ -105,9 +116,33 @@ class Ticket(models.Model):
                 condition=Q(status__in=["waiting", "called", "serving"]),
                 name="ticket_open",
             ),
-            models.Index(fields=["service", "finished_at"]),
+            # The last visits of a service (services.recent_service_minutes).
+            models.Index(
+                fields=["service", "finished_at"],
+                condition=Q(finished_at__isnull=False),
+                name="ticket_finished",
+            ),
             # What a window did today (the workstation's counts), without its past days.
-            models.Index(fields=["window", "day", "status"], name="ticket_window_day"),
+            models.Index(
+                fields=["window", "day", "status"],
+                condition=Q(window__isnull=False),
+                name="ticket_window_day",
+            ),
+            # A new ticket has no window, operator, target window or application yet:
+            # these indexes leave such tickets out, so issuing one writes fewer of them.
+            models.Index(
+                fields=["operator"], condition=Q(operator__isnull=False), name="ticket_operator"
+            ),
+            models.Index(
+                fields=["target_window"],
+                condition=Q(target_window__isnull=False),
+                name="ticket_target_window",
+            ),
+            models.Index(
+                fields=["application"],
+                condition=Q(application__isnull=False),
+                name="ticket_application",
+            ),
             # The visitor at each window (services.AT_WINDOW).
             models.Index(
                 fields=["window"],
@@ -144,13 +179,24 @@ class TicketEvent(models.Model):
     status = models.CharField(max_length=12, choices=TicketStatus.choices)
     at = models.DateTimeField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     window_number = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["ticket", "at", "id"]
+        indexes = [
+            # A kiosk's ticket has no actor: its events stay out of this index.
+            models.Index(
+                fields=["actor"], condition=Q(actor__isnull=False), name="ticketevent_actor"
+            ),
+        ]
 
 
 class WindowState(models.Model):

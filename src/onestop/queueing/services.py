@@ -204,7 +204,11 @@ def recent_service_minutes(*, office_id: int, service_id: int) -> list[float]:
     """Minutes at the window of the last visitors served for this service at this centre."""
     recent = (
         Ticket.objects.filter(
-            office_id=office_id, service_id=service_id, status=T.DONE, started_at__isnull=False
+            office_id=office_id,
+            service_id=service_id,
+            status=T.DONE,
+            started_at__isnull=False,
+            finished_at__isnull=False,
         )
         .order_by("-finished_at")
         .values_list("started_at", "finished_at")[:RECENT_VISITS]

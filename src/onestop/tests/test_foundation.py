@@ -5,6 +5,7 @@ import logging
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from onestop.observability import JsonFormatter, RequestContextFilter, request_id_var
 
@@ -46,3 +47,25 @@ def test_each_request_is_logged_once_with_its_id(client, caplog):
     [record] = [r for r in caplog.records if r.name == "onestop.access"]
     assert record.request_id == "trace-7" == response["X-Request-ID"]
     assert record.status == 200 and record.path == "/api/v1/services/passport" and record.ms >= 0
+
+
+@pytest.mark.django_db
+def test_the_request_log_names_who_called(client, token_for, caplog):
+    from django.conf import settings
+
+    token = token_for("operator1")
+    client.login(username="operator2", password=settings.DEMO_PASSWORD)
+    with caplog.at_level(logging.INFO, logger="onestop.access"):
+        Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+        client.get("/api/v1/me")
+        Client().get("/api/v1/services/passport")
+    actors = [
+        (r.path, r.actor)
+        for r in caplog.records
+        if r.name == "onestop.access" and r.method == "GET"
+    ]
+    assert actors == [
+        ("/api/v1/me", "operator1"),
+        ("/api/v1/me", "operator2"),
+        ("/api/v1/services/passport", "-"),
+    ]

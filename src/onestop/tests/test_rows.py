@@ -40,3 +40,46 @@ def test_an_inserted_row_reads_back_as_saved():
     assert stored.at == at
     assert stored.data == {"name": "Әлия", "n": 3, "list": [1, None]}
     assert (stored.seq, stored.actor, stored.hash) == (10**9, "someone", "b" * 64)
+
+
+@pytest.mark.django_db
+def test_values_stored_as_save_would_store_them():
+    """Plain values go as they are; anything else (a choice, a bool for a number, an int
+    for a float) through the field, as save() does."""
+    from onestop.offices.models import Office
+    from onestop.queueing.models import Priority, TicketStatus
+
+    demo_office = Office.objects.get(code="astana-esil")
+    service = demo_office.services.first()
+    now = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    fields = dict(
+        office=demo_office,
+        service=service,
+        day=datetime.date(2026, 3, 2),
+        letter="A",
+        number="A001",
+        status=TicketStatus.WAITING,
+        priority=Priority.ELDERLY,
+        channel="kiosk",
+        follow_code="",
+        issued_at=now,
+        queue_from=now,
+        estimated_wait_minutes=7,
+    )
+    fast = insert(Ticket(seq=1, recalls=True, **{**fields, "follow_code": "f1"}))
+    saved = Ticket(seq=2, recalls=True, **{**fields, "number": "A002", "follow_code": "f2"})
+    saved.save()
+    columns = [
+        "status",
+        "priority",
+        "recalls",
+        "estimated_wait_minutes",
+        "issued_at",
+        "called_at",
+        "day",
+        "office",
+        "window",
+    ]
+    a, b = (Ticket.objects.values(*columns).get(pk=t.pk) for t in (fast, saved))
+    assert a == b
+    assert a["recalls"] == 1 and a["estimated_wait_minutes"] == 7.0 and a["status"] == "waiting"
