@@ -1,6 +1,7 @@
 """Plain statements for the rows written many times a second: one INSERT for a new model
 instance (a ticket, its event, the audit record), one UPDATE ... RETURNING for a counter
-(the day's ticket numbers, the audit head).
+(the day's ticket numbers, the audit head), and on PostgreSQL the two in one statement
+(`insert_after_update`: the next number and the row that takes it, in one round trip).
 
 `insert(obj)` stores what `obj.save()` would store for a new row: every concrete field
 but an automatic primary key, through the field's own `pre_save` and
@@ -111,3 +112,67 @@ def update_returning(sql: str, params: Sequence, *, create: Callable[[], object]
             cursor.execute(sql, params)
             row = cursor.fetchone()
     return row
+
+
+_after_update: dict[tuple, str] = {}
+
+
+def insert_after_update(
+    obj: models.Model,
+    update: str,
+    params: Sequence,
+    *,
+    taken: dict[str, str],
+    fill: Callable[[models.Model, tuple], None],
+    create: Callable[[], object],
+) -> models.Model:
+    """Moves a counter row with `update` (an `UPDATE ... RETURNING`) and inserts `obj`
+    with what it returned, as `update_returning` and then `insert` would.
+
+    On PostgreSQL this is one statement, `WITH moved AS (update) INSERT ... SELECT ...
+    FROM moved`: `taken` names, for each attribute that comes from the counter, its SQL
+    expression over `moved`'s columns; the attributes are set from the inserted row. On
+    other databases the update runs first and `fill(obj, row)` sets those attributes."""
+    if connection.vendor != "postgresql":
+        fill(obj, update_returning(update, params, create=create))
+        return insert(obj)
+    model = type(obj)
+    _sql, columns, pk_name = _statement(model)
+    key = (model, update, tuple(taken.items()))
+    sql = _after_update.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        names = [field.column for field, _attname, _plain in columns]
+        values = [taken.get(attname, "%s") for _field, attname, _plain in columns]
+        # Table and column names from the model, the expressions from the caller's code;
+        # the values go as parameters.
+        sql = "WITH moved AS ({}) INSERT INTO {} ({}) SELECT {} FROM moved RETURNING {}".format(  # noqa: S608
+            update,
+            quote(model._meta.db_table),
+            ", ".join(quote(name) for name in names),
+            ", ".join(values),
+            ", ".join(quote(name) for name in [model._meta.pk.column, *_columns(model, taken)]),
+        )
+        _after_update[key] = sql
+    values = [
+        _value(obj, field, attname, plain)
+        for field, attname, plain in columns
+        if attname not in taken
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *values])
+        row = cursor.fetchone()
+        if row is None:
+            create()
+            cursor.execute(sql, [*params, *values])
+            row = cursor.fetchone()
+    setattr(obj, pk_name, row[0])
+    for attname, value in zip(taken, row[1:], strict=True):
+        setattr(obj, attname, value)
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+def _columns(model: type[models.Model], attnames) -> list[str]:
+    return [model._meta.get_field(attname).column for attname in attnames]

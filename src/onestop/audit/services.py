@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from onestop.audit.models import AuditEvent, AuditHead
-from onestop.rows import insert, update_returning
+from onestop.rows import insert_after_update
 
 GENESIS = "0" * 64
 
@@ -73,15 +73,8 @@ DIGEST = {
 }
 
 
-def _advance_head(content: str) -> tuple[int, str, str]:
-    """Takes the next sequence number, the hash before it and the new event's hash,
-    locking the head row until the commit."""
-    seq, prev_hash, digest = update_returning(
-        ADVANCE_HEAD.format(digest=DIGEST[connection.vendor]),
-        [content],
-        create=lambda: AuditHead.objects.get_or_create(id=1),
-    )
-    return seq, prev_hash, digest
+def _head_moved(event: AuditEvent, row: tuple) -> None:
+    event.seq, event.prev_hash, event.hash = row
 
 
 def record(
@@ -107,8 +100,15 @@ def record(
         object_id=object_id,
         data=json.loads(_canonical(data or {})),
     )
-    event.seq, event.prev_hash, event.hash = _advance_head(_content(event))
-    return insert(event)
+    # On PostgreSQL the head moves and the event is stored in one statement.
+    return insert_after_update(
+        event,
+        ADVANCE_HEAD.format(digest=DIGEST[connection.vendor]),
+        [_content(event)],
+        taken={"seq": "moved.seq", "prev_hash": "moved.prev_hash", "hash": "moved.hash"},
+        fill=_head_moved,
+        create=lambda: AuditHead.objects.get_or_create(id=1),
+    )
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from onestop.queueing.models import (
     WindowState,
 )
 from onestop.queueing.models import TicketStatus as T
-from onestop.rows import insert, update_returning
+from onestop.rows import insert, insert_after_update
 
 ELDERLY_AGE = 65
 
@@ -161,15 +161,12 @@ def issue_ticket(
         found, queue_now(office, day), service.pk, priority=bool(reason)
     )
     with transaction.atomic():
-        seq = _take_number(office, day, letter)
-        ticket = insert(
+        ticket = _numbered(
             Ticket(
                 office=office,
                 service=service,
                 day=day,
                 letter=letter,
-                seq=seq,
-                number=f"{letter}{seq:03d}",
                 priority=reason,
                 channel=channel,
                 iin=iin,
@@ -184,15 +181,40 @@ def issue_ticket(
     return ticket
 
 
-def _take_number(office: Office, day: datetime.date, letter: str) -> int:
-    """The next number for the letter, the counter row held until the commit."""
-    (last,) = update_returning(
-        "UPDATE queueing_ticketcounter SET last = last + 1 "
-        "WHERE office_id = %s AND day = %s AND letter = %s RETURNING last",
-        [office.pk, day, letter],
-        create=lambda: TicketCounter.objects.get_or_create(office=office, day=day, letter=letter),
+# The next number of the day for a letter; the counter row stays locked until the commit.
+NEXT_NUMBER = (
+    "UPDATE queueing_ticketcounter SET last = last + 1 "
+    "WHERE office_id = %s AND day = %s AND letter = %s RETURNING last, letter"
+)
+
+
+def _number(letter: str, seq: int) -> str:
+    return f"{letter}{seq:03d}"
+
+
+def _numbered(ticket: Ticket) -> Ticket:
+    """Stores the new ticket with the next number for its letter (A017): on PostgreSQL in
+    the same statement that takes the number (`rows.insert_after_update`)."""
+
+    def fill(ticket: Ticket, row: tuple) -> None:
+        ticket.seq = row[0]
+        ticket.number = _number(ticket.letter, ticket.seq)
+
+    return insert_after_update(
+        ticket,
+        NEXT_NUMBER,
+        [ticket.office_id, ticket.day, ticket.letter],
+        taken={
+            "seq": "moved.last",
+            # _number in SQL: at least three digits.
+            "number": "moved.letter || CASE WHEN moved.last < 1000 "
+            "THEN lpad(moved.last::text, 3, '0') ELSE moved.last::text END",
+        },
+        fill=fill,
+        create=lambda: TicketCounter.objects.get_or_create(
+            office_id=ticket.office_id, day=ticket.day, letter=ticket.letter
+        ),
     )
-    return last
 
 
 # ---------------------------------------------------------------- estimates

@@ -8,7 +8,7 @@ from onestop.offices.models import Office
 from onestop.people.models import User
 from onestop.problems import Conflict, Forbidden, InvalidField
 from onestop.queueing import services, workflow
-from onestop.queueing.models import Ticket, TicketStatus
+from onestop.queueing.models import Ticket, TicketCounter, TicketStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,18 @@ def test_numbers_run_per_letter_and_day(always_open):
     assert a.letter == b.letter and a.number[1:] == "001" and b.number[1:] == "002"
     assert c.letter != a.letter and c.number[1:] == "001"
     assert a.day == timezone.now().astimezone(zoneinfo.ZoneInfo("Asia/Almaty")).date()
+
+
+def test_numbers_go_past_999_and_read_back_as_issued(always_open):
+    first = issue("passport")
+    TicketCounter.objects.filter(office=first.office, day=first.day, letter=first.letter).update(
+        last=998
+    )
+    numbers = [issue("passport") for _ in range(2)]
+    assert [t.number for t in numbers] == [f"{first.letter}999", f"{first.letter}1000"]
+    assert [t.seq for t in numbers] == [999, 1000]
+    stored = Ticket.objects.get(pk=numbers[1].pk)
+    assert (stored.number, stored.seq, stored.service.code) == (numbers[1].number, 1000, "passport")
 
 
 def test_priority_goes_first_then_the_order_of_arrival(always_open):
