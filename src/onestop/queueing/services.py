@@ -5,10 +5,11 @@ immediate transaction on SQLite), so each ticket reaches exactly one window."""
 import datetime
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,25 +161,47 @@ def issue_ticket(
     estimate, ahead = estimate_from(
         found, queue_now(office, day), service.pk, priority=bool(reason)
     )
-    with transaction.atomic():
-        ticket = _numbered(
-            Ticket(
-                office=office,
-                service=service,
-                day=day,
-                letter=letter,
-                priority=reason,
-                channel=channel,
-                iin=iin,
-                follow_code=secrets.token_hex(4),
-                issued_at=now,
-                queue_from=queue_from or now,
-                estimated_wait_minutes=estimate,
+
+    def store(code: str) -> Ticket:
+        with transaction.atomic():
+            ticket = _numbered(
+                Ticket(
+                    office=office,
+                    service=service,
+                    day=day,
+                    letter=letter,
+                    priority=reason,
+                    channel=channel,
+                    iin=iin,
+                    follow_code=code,
+                    issued_at=now,
+                    queue_from=queue_from or now,
+                    estimated_wait_minutes=estimate,
+                )
             )
-        )
-        _record(ticket, "issue", actor=actor, now=now, note=f"{channel} {reason}".strip())
+            _record(ticket, "issue", actor=actor, now=now, note=f"{channel} {reason}".strip())
+        return ticket
+
+    ticket = _with_follow_code(store)
     ticket.position = ahead
     return ticket
+
+
+FOLLOW_CODE_TRIES = 5
+
+
+def _with_follow_code(store: Callable[[str], Ticket]) -> Ticket:
+    """`store(code)` with a new random follow code, run in its own transaction or
+    savepoint; again with another code if this one is taken. Eight hex digits are short
+    enough to type from a printed ticket, and among millions of tickets a code comes round
+    again: with 40,000 tickets stored, one new ticket in 100,000 draws a taken one."""
+    for attempt in range(1, FOLLOW_CODE_TRIES + 1):
+        try:
+            return store(secrets.token_hex(4))
+        except IntegrityError as error:
+            if "follow_code" not in str(error) or attempt == FOLLOW_CODE_TRIES:
+                raise
+    raise AssertionError("unreachable")
 
 
 # The next number of the day for a letter; the counter row stays locked until the commit.
@@ -574,22 +597,27 @@ def transfer(
             note=f"-> window {window_number}" if window_number else f"-> {service.code}",
         )
         keeps_place = settings.QUEUE_TRANSFER_KEEPS_PLACE
-        moved = Ticket.objects.create(
-            office=locked.office,
-            service=service,
-            day=locked.day,
-            letter=locked.letter,
-            seq=locked.seq,
-            number=locked.number,
-            priority=locked.priority,
-            channel="transfer",
-            iin=locked.iin,
-            follow_code=secrets.token_hex(4),
-            issued_at=now,
-            queue_from=locked.queue_from if keeps_place else now,
-            target_window=target,
-            transferred_from=locked,
-        )
+
+        def store(code: str) -> Ticket:
+            with transaction.atomic():
+                return Ticket.objects.create(
+                    office=locked.office,
+                    service=service,
+                    day=locked.day,
+                    letter=locked.letter,
+                    seq=locked.seq,
+                    number=locked.number,
+                    priority=locked.priority,
+                    channel="transfer",
+                    iin=locked.iin,
+                    follow_code=code,
+                    issued_at=now,
+                    queue_from=locked.queue_from if keeps_place else now,
+                    target_window=target,
+                    transferred_from=locked,
+                )
+
+        moved = _with_follow_code(store)
         _record(moved, "issue", actor=actor, now=now, note=f"transferred from {locked.number}")
     return moved
 

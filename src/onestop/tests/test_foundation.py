@@ -69,3 +69,14 @@ def test_the_request_log_names_who_called(client, token_for, caplog):
         ("/api/v1/me", "operator2"),
         ("/api/v1/services/passport", "-"),
     ]
+
+
+def test_gunicorn_writes_its_own_access_log_only_when_asked(monkeypatch):
+    from onestop.operations.processes import gunicorn_command
+
+    monkeypatch.delenv("ONESTOP_ACCESS_LOG", raising=False)
+    quiet = gunicorn_command(host="127.0.0.1", port=8000, workers=2, threads=3)
+    assert "--access-logfile" not in quiet and quiet[quiet.index("--threads") + 1] == "3"
+    monkeypatch.setenv("ONESTOP_ACCESS_LOG", "1")
+    loud = gunicorn_command(host="127.0.0.1", port=8000, workers=2)
+    assert loud[loud.index("--access-logfile") + 1] == "-"

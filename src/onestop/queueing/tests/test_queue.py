@@ -246,3 +246,28 @@ def test_wait_estimate_grows_with_the_queue_and_shrinks_with_windows(always_open
     )  # six ahead, 10 minutes each, one window
     services.set_window_state(actor=op(2), office_code="astana-esil", window_number=2, state="open")
     assert issue().estimated_wait_minutes == pytest.approx(35.0)  # seven ahead over two windows
+
+
+def test_a_follow_code_already_taken_is_drawn_again(always_open, monkeypatch):
+    first = issue("passport")
+    draws = iter([first.follow_code, first.follow_code, "0badc0de"])
+    monkeypatch.setattr(services.secrets, "token_hex", lambda _n: next(draws))
+    second = issue("passport")
+    assert second.follow_code == "0badc0de"
+    assert second.number == f"{first.letter}{first.seq + 1:03d}"
+    stored = Ticket.objects.filter(office=first.office, day=first.day)
+    assert sorted(stored.values_list("follow_code", flat=True)) == sorted(
+        [first.follow_code, "0badc0de"]
+    )
+    assert stored.get(pk=second.pk).events.count() == 1
+
+
+def test_a_transfer_draws_a_follow_code_not_taken(always_open, monkeypatch):
+    ticket = issue("passport")
+    other = issue("passport")
+    services.call_next(actor=op(), office_code="astana-esil", window_number=1)
+    ticket.refresh_from_db()
+    draws = iter([other.follow_code, "5eed5eed"])
+    monkeypatch.setattr(services.secrets, "token_hex", lambda _n: next(draws))
+    moved = services.transfer(actor=op(), ticket=ticket, service_code="passport")
+    assert moved.follow_code == "5eed5eed" and moved.number == ticket.number
