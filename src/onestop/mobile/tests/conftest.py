@@ -15,23 +15,25 @@ SYNC = "/api/v1/mobile/sync"
 
 
 def stop_all_day(code: str = VAN) -> Office:
-    """A stop of the route covering the whole of today, so tests do not depend on the hour."""
+    """Stops of the route covering the whole of yesterday and today, so tests do not depend
+    on the hour (a capture 40 minutes ago falls on yesterday just after midnight)."""
     office = Office.objects.get(code=code)
     today = timezone.now().astimezone(office.zone).date()
-    RouteStop.objects.update_or_create(
-        office=office,
-        date=today,
-        starts=datetime.time(0, 0),
-        defaults={
-            "ends": datetime.time(23, 59, 59),
-            "settlement_kk": "Ақши",
-            "settlement_ru": "Акши",
-            "settlement_en": "Akshi",
-            "place_kk": "Мектеп алдында",
-            "place_ru": "У школы",
-            "place_en": "By the school",
-        },
-    )
+    for day in (today - datetime.timedelta(days=1), today):
+        RouteStop.objects.update_or_create(
+            office=office,
+            date=day,
+            starts=datetime.time(0, 0),
+            defaults={
+                "ends": datetime.time(23, 59, 59),
+                "settlement_kk": "Ақши",
+                "settlement_ru": "Акши",
+                "settlement_en": "Akshi",
+                "place_kk": "Мектеп алдында",
+                "place_ru": "У школы",
+                "place_en": "By the school",
+            },
+        )
     return office
 
 

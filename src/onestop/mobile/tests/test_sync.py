@@ -47,7 +47,7 @@ def test_captured_tickets_and_applications_apply(van, van_operator, send_sync):
     assert response.status_code == 200, response.content
     results = response.json()["results"]
     assert [r["id"] for r in results] == [op["id"] for op in batch]
-    assert [r["status"] for r in results] == ["applied"] * 3
+    assert [r["status"] for r in results] == ["applied"] * 3, results
     assert "error" not in results[0] and "application" not in results[0]
 
     ticket = Ticket.objects.get(pk=results[0]["ticket"]["id"])
@@ -147,7 +147,8 @@ def test_a_ticket_keeps_the_place_it_was_captured_at(van, van_operator, send_syn
         actor=van_operator,
         channel="mobile",
     )
-    earlier = timezone.now() - datetime.timedelta(minutes=20)
+    midnight = timezone.now().astimezone(van.zone).replace(hour=0, minute=0, second=0)
+    earlier = max(timezone.now() - datetime.timedelta(minutes=20), midnight)  # still today
     result = send_sync(van_operator, [ticket_op(captured_at=earlier)]).json()["results"][0]
     called = queueing.call_next(actor=van_operator, office_code=van.code, window_number=1)
     assert called.pk == result["ticket"]["id"] != now.pk
@@ -155,7 +156,7 @@ def test_a_ticket_keeps_the_place_it_was_captured_at(van, van_operator, send_syn
 
 def test_a_ticket_captured_when_the_van_was_not_at_a_stop_is_refused(van, van_operator, send_sync):
     local = timezone.now().astimezone(van.zone)
-    night = (local - datetime.timedelta(days=1)).replace(hour=3, minute=0)
+    night = (local - datetime.timedelta(days=2)).replace(hour=3, minute=0)  # no stop that day
     result = send_sync(van_operator, [ticket_op(captured_at=night)]).json()["results"][0]
     assert result["status"] == "rejected"
     assert result["error"]["status"] == 409
