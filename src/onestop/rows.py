@@ -49,10 +49,10 @@ def _plain_type(field: models.Field) -> type | None:
 
 
 # Per model: the statement, and for each column its field, attribute and plain type.
-_statements: dict[type[models.Model], tuple[str, tuple, str]] = {}
+_statements: dict[type[models.Model], tuple[str, tuple]] = {}
 
 
-def _statement(model: type[models.Model]) -> tuple[str, tuple, str]:
+def _statement(model: type[models.Model]) -> tuple[str, tuple]:
     if model in _statements:
         return _statements[model]
     meta = model._meta
@@ -68,7 +68,7 @@ def _statement(model: type[models.Model]) -> tuple[str, tuple, str]:
         quote(meta.pk.column),
     )
     columns = tuple((f, f.attname, _plain_type(f)) for f in fields)
-    _statements[model] = (sql, columns, meta.pk.attname)
+    _statements[model] = (sql, columns)
     return _statements[model]
 
 
@@ -88,22 +88,27 @@ def _value(obj: models.Model, field: models.Field, attname: str, plain: type | N
     return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
-def insert(obj: models.Model) -> models.Model:
-    """Inserts the unsaved `obj` and sets its primary key; returns it."""
-    sql, columns, pk_name = _statement(type(obj))
-    params = [_value(obj, field, attname, plain) for field, attname, plain in columns]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        setattr(obj, pk_name, cursor.fetchone()[0])
+def _stored(obj: models.Model, pk) -> models.Model:
+    setattr(obj, obj._meta.pk.attname, pk)
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
 
 
+def insert(obj: models.Model) -> models.Model:
+    """Inserts the unsaved `obj` and sets its primary key; returns it."""
+    sql, columns = _statement(type(obj))
+    params = [_value(obj, field, attname, plain) for field, attname, plain in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _stored(obj, cursor.fetchone()[0])
+
+
 def update_returning(sql: str, params: Sequence, *, create: Callable[[], object]) -> tuple:
-    """Runs one `UPDATE ... RETURNING` and returns its row, which stays locked (PostgreSQL)
-    or written under the write lock (SQLite) until the commit. When the row does not exist
-    yet, `create()` makes it and the update runs again."""
+    """Runs one statement that returns a row, most often an `UPDATE ... RETURNING`, and
+    returns the row, which stays locked (PostgreSQL) or written under the write lock
+    (SQLite) until the commit. When the row to update does not exist yet, `create()` makes
+    it and the statement runs again."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -122,57 +127,47 @@ def insert_after_update(
     update: str,
     params: Sequence,
     *,
-    taken: dict[str, str],
-    fill: Callable[[models.Model, tuple], None],
+    taken: tuple[str, ...],
     create: Callable[[], object],
 ) -> models.Model:
-    """Moves a counter row with `update` (an `UPDATE ... RETURNING`) and inserts `obj`
-    with what it returned, as `update_returning` and then `insert` would.
+    """Moves a counter row with `update`, an `UPDATE ... RETURNING` whose columns are
+    named after the attributes in `taken`, sets those attributes of `obj` from it and
+    inserts `obj`, as `update_returning` and then `insert` would.
 
-    On PostgreSQL this is one statement, `WITH moved AS (update) INSERT ... SELECT ...
-    FROM moved`: `taken` names, for each attribute that comes from the counter, its SQL
-    expression over `moved`'s columns; the attributes are set from the inserted row. On
-    other databases the update runs first and `fill(obj, row)` sets those attributes."""
+    On PostgreSQL the two are one statement, `WITH moved AS (update) INSERT ... SELECT ...
+    FROM moved`, and the attributes come back from the inserted row."""
     if connection.vendor != "postgresql":
-        fill(obj, update_returning(update, params, create=create))
+        row = update_returning(update, params, create=create)
+        for attname, value in zip(taken, row, strict=True):
+            setattr(obj, attname, value)
         return insert(obj)
     model = type(obj)
-    _sql, columns, pk_name = _statement(model)
-    key = (model, update, tuple(taken.items()))
-    sql = _after_update.get(key)
-    if sql is None:
+    _sql, columns = _statement(model)
+    key = (model, update, taken)
+    if key not in _after_update:
+        meta = model._meta
         quote = connection.ops.quote_name
-        names = [field.column for field, _attname, _plain in columns]
-        values = [taken.get(attname, "%s") for _field, attname, _plain in columns]
-        # Table and column names from the model, the expressions from the caller's code;
-        # the values go as parameters.
-        sql = "WITH moved AS ({}) INSERT INTO {} ({}) SELECT {} FROM moved RETURNING {}".format(  # noqa: S608
-            update,
-            quote(model._meta.db_table),
-            ", ".join(quote(name) for name in names),
-            ", ".join(values),
-            ", ".join(quote(name) for name in [model._meta.pk.column, *_columns(model, taken)]),
+        returned = [meta.pk.column, *(meta.get_field(attname).column for attname in taken)]
+        # Table and column names from the model and the caller's statement; the values go
+        # as parameters.
+        _after_update[key] = (
+            "WITH moved AS ({}) INSERT INTO {} ({}) SELECT {} FROM moved RETURNING {}".format(  # noqa: S608
+                update,
+                quote(meta.db_table),
+                ", ".join(quote(field.column) for field, _attname, _plain in columns),
+                ", ".join(
+                    f"moved.{quote(attname)}" if attname in taken else "%s"
+                    for _field, attname, _plain in columns
+                ),
+                ", ".join(quote(column) for column in returned),
+            )
         )
-        _after_update[key] = sql
     values = [
         _value(obj, field, attname, plain)
         for field, attname, plain in columns
         if attname not in taken
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *values])
-        row = cursor.fetchone()
-        if row is None:
-            create()
-            cursor.execute(sql, [*params, *values])
-            row = cursor.fetchone()
-    setattr(obj, pk_name, row[0])
-    for attname, value in zip(taken, row[1:], strict=True):
+    pk, *moved = update_returning(_after_update[key], [*params, *values], create=create)
+    for attname, value in zip(taken, moved, strict=True):
         setattr(obj, attname, value)
-    obj._state.adding = False
-    obj._state.db = connection.alias
-    return obj
-
-
-def _columns(model: type[models.Model], attnames) -> list[str]:
-    return [model._meta.get_field(attname).column for attname in attnames]
+    return _stored(obj, pk)

@@ -73,10 +73,6 @@ DIGEST = {
 }
 
 
-def _head_moved(event: AuditEvent, row: tuple) -> None:
-    event.seq, event.prev_hash, event.hash = row
-
-
 def record(
     *,
     actor,
@@ -105,8 +101,7 @@ def record(
         event,
         ADVANCE_HEAD.format(digest=DIGEST[connection.vendor]),
         [_content(event)],
-        taken={"seq": "moved.seq", "prev_hash": "moved.prev_hash", "hash": "moved.hash"},
-        fill=_head_moved,
+        taken=("seq", "prev_hash", "hash"),
         create=lambda: AuditHead.objects.get_or_create(id=1),
     )
 

@@ -195,45 +195,33 @@ def _with_follow_code(store: Callable[[str], Ticket]) -> Ticket:
     savepoint; again with another code if this one is taken. Eight hex digits are short
     enough to type from a printed ticket, and among millions of tickets a code comes round
     again: with 40,000 tickets stored, one new ticket in 100,000 draws a taken one."""
-    for attempt in range(1, FOLLOW_CODE_TRIES + 1):
+    for _attempt in range(FOLLOW_CODE_TRIES - 1):
         try:
             return store(secrets.token_hex(4))
         except IntegrityError as error:
-            if "follow_code" not in str(error) or attempt == FOLLOW_CODE_TRIES:
+            if "follow_code" not in str(error):
                 raise
-    raise AssertionError("unreachable")
+    return store(secrets.token_hex(4))
 
 
-# The next number of the day for a letter; the counter row stays locked until the commit.
+# The next number of the day for a letter (A017: at least three digits), the counter row
+# locked until the commit. The same SQL on SQLite and PostgreSQL.
 NEXT_NUMBER = (
     "UPDATE queueing_ticketcounter SET last = last + 1 "
-    "WHERE office_id = %s AND day = %s AND letter = %s RETURNING last, letter"
+    "WHERE office_id = %s AND day = %s AND letter = %s RETURNING last AS seq, "
+    "letter || CASE WHEN last < 10 THEN '00' WHEN last < 100 THEN '0' ELSE '' END || last "
+    "AS number"
 )
 
 
-def _number(letter: str, seq: int) -> str:
-    return f"{letter}{seq:03d}"
-
-
 def _numbered(ticket: Ticket) -> Ticket:
-    """Stores the new ticket with the next number for its letter (A017): on PostgreSQL in
-    the same statement that takes the number (`rows.insert_after_update`)."""
-
-    def fill(ticket: Ticket, row: tuple) -> None:
-        ticket.seq = row[0]
-        ticket.number = _number(ticket.letter, ticket.seq)
-
+    """Stores the new ticket with the next number for its letter: on PostgreSQL in the
+    same statement that takes the number (`rows.insert_after_update`)."""
     return insert_after_update(
         ticket,
         NEXT_NUMBER,
         [ticket.office_id, ticket.day, ticket.letter],
-        taken={
-            "seq": "moved.last",
-            # _number in SQL: at least three digits.
-            "number": "moved.letter || CASE WHEN moved.last < 1000 "
-            "THEN lpad(moved.last::text, 3, '0') ELSE moved.last::text END",
-        },
-        fill=fill,
+        taken=("seq", "number"),
         create=lambda: TicketCounter.objects.get_or_create(
             office_id=ticket.office_id, day=ticket.day, letter=ticket.letter
         ),
