@@ -133,6 +133,10 @@ SQLITE_OPTIONS = {
     ),
 }
 
+# SQLite: how often a thread of each server process moves the write-ahead log into the
+# database file (onestop/sqlite/base.py); 0 leaves it to the commit that fills the log.
+SQLITE_CHECKPOINT_SECONDS = float(env("SQLITE_CHECKPOINT_SECONDS", "1"))
+
 if database_url := env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
