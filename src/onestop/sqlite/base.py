@@ -66,7 +66,7 @@ class Checkpointer(threading.Thread):
     """Checkpoints one database every `interval` seconds for as long as the process lives."""
 
     def __init__(self, path: str, interval: float):
-        super().__init__(name=f"checkpoint {os.path.basename(path)}", daemon=True)
+        super().__init__(name=f"checkpoint {path}", daemon=True)
         self.path, self.interval = path, interval
 
     def run(self) -> None:
@@ -78,19 +78,18 @@ class Checkpointer(threading.Thread):
                 log.warning("checkpoint of %s failed: %s", self.path, error)
 
 
-# One checkpointer per database file and process; a forked worker starts its own.
-_checkpointers: dict[str, tuple[int, Checkpointer]] = {}
+# One checkpointer per database file and process. In a forked worker the parent's
+# thread is not alive, so the worker starts its own.
+_checkpointers: dict[str, Checkpointer] = {}
 _checkpointers_lock = threading.Lock()
 
 
 def _checkpoint_in_background(path: str, interval: float) -> None:
     with _checkpointers_lock:
         running = _checkpointers.get(path)
-        if running is not None and running[0] == os.getpid() and running[1].is_alive():
-            return
-        thread = Checkpointer(path, interval)
-        thread.start()
-        _checkpointers[path] = (os.getpid(), thread)
+        if running is None or not running.is_alive():
+            _checkpointers[path] = Checkpointer(path, interval)
+            _checkpointers[path].start()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -116,7 +115,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         conn = super().get_new_connection(conn_params)
         conn.create_function("onestop_sha256", 1, _sha256, deterministic=True)
         path = self._file_path()
-        interval = getattr(settings, "SQLITE_CHECKPOINT_SECONDS", 0)
+        interval = settings.SQLITE_CHECKPOINT_SECONDS
         if path is not None and interval > 0:
             conn.execute(f"PRAGMA wal_autocheckpoint={WAL_LIMIT_PAGES}")
             _checkpoint_in_background(path, interval)

@@ -7,7 +7,6 @@ import threading
 import time
 
 import pytest
-from django.conf import settings
 from django.db import connections
 
 from onestop.sqlite.base import DatabaseWrapper, checkpoint
@@ -17,7 +16,7 @@ FRAME = PAGE + 24  # a frame of the log: a page and its header
 
 
 @pytest.fixture
-def database(tmp_path, django_db_blocker):
+def database(tmp_path, django_db_blocker, settings):
     """A connection to a new SQLite file through the project's backend; closed after. The
     suite's own database stays out of it."""
     made = []
@@ -71,8 +70,7 @@ def test_each_process_checkpoints_in_the_background(database, settings):
     settings.SQLITE_CHECKPOINT_SECONDS = 0.05
     wrapper = database()
     path = wrapper.settings_dict["NAME"]
-    names = {thread.name for thread in threading.enumerate()}
-    assert f"checkpoint {os.path.basename(path)}" in names
+    assert f"checkpoint {path}" in {thread.name for thread in threading.enumerate()}
     size = os.path.getsize(path)
     _write(wrapper, 500)
     # The rows reach the database file itself without anyone asking.
@@ -85,7 +83,8 @@ def test_each_process_checkpoints_in_the_background(database, settings):
 def test_without_the_thread_sqlite_checkpoints_at_commit(database, settings):
     settings.SQLITE_CHECKPOINT_SECONDS = 0
     wrapper = database("plain.sqlite3")
-    assert not any(thread.name.endswith("plain.sqlite3") for thread in threading.enumerate())
+    path = wrapper.settings_dict["NAME"]
+    assert f"checkpoint {path}" not in {thread.name for thread in threading.enumerate()}
     with wrapper.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == 1000
