@@ -137,6 +137,10 @@ SQLITE_OPTIONS = {
 # database file (onestop/sqlite/base.py); 0 leaves it to the commit that fills the log.
 SQLITE_CHECKPOINT_SECONDS = float(env("SQLITE_CHECKPOINT_SECONDS", "1"))
 
+# Each server process puts the objects it keeps for life out of the garbage collector's
+# walk when it starts and again before this request (onestop/wsgi.py); 0: never.
+GC_FREEZE_AFTER_REQUESTS = int(env("GC_FREEZE_AFTER", "1000"))
+
 if database_url := env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
