@@ -4,7 +4,7 @@ import os
 import sys
 
 
-def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 4) -> list[str]:
+def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 2) -> list[str]:
     # gunicorn's own access log only when asked for (ONESTOP_ACCESS_LOG): the platform's
     # request log already has a line for every request, and formatting gunicorn's, even
     # for /dev/null, took 7% of the CPU of a ticket under load (docs/benchmarks.md).

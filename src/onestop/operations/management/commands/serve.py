@@ -16,8 +16,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("ONESTOP_WEB_THREADS") or 4),
-            help="threads per worker (ONESTOP_WEB_THREADS, 4 by default)",
+            default=int(os.environ.get("ONESTOP_WEB_THREADS") or 2),
+            help="threads per worker (ONESTOP_WEB_THREADS, 2 by default)",
         )
 
     def handle(self, *args, host, port, workers, threads, **options):
