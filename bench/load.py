@@ -443,12 +443,41 @@ class Bench:
         return {o["code"]: o.get("waiting") for o in items if o["code"].startswith("bench-")}
 
 
+def in_server(log: Path, start: int) -> dict:
+    """The time the requests logged in `log` after byte `start` took inside the server,
+    as the platform's request log gives it: against wrk's figures, it tells a request
+    slow in a worker from one that waited in a socket."""
+    times = []
+    with open(log, "rb") as lines:
+        lines.seek(start)
+        for line in lines:
+            if b'"event": "request"' not in line:
+                continue
+            try:
+                times.append(float(json.loads(line)["ms"]))
+            except (ValueError, KeyError):
+                continue  # a line another process's output cut into
+    times.sort()
+    if not times:
+        return {}
+    n = len(times)
+    return {
+        "requests": n,
+        "p50_ms": times[n // 2],
+        "p99_ms": times[min(n - 1, n * 99 // 100)],
+        "max_ms": times[-1],
+    }
+
+
 def measure(
     bench: Bench, scenario: str, count: int, seconds: float, server, database_name: str
 ) -> dict:
     """One measurement, with the CPU it took: the server's workers, the database's
-    backends (PostgreSQL), wrk, and whatever else ran on the machine meanwhile."""
+    backends (PostgreSQL), wrk, and whatever else ran on the machine meanwhile; and the
+    requests' own time inside the server."""
     bench.prepare(scenario)
+    log = bench.tmp / "server.log"
+    log_start = log.stat().st_size
     server_pids = [server.pid, *worker_pids(server.pid)]
     backends = {pid: process_seconds([pid]) for pid in database_pids(database_name)}
     before = (machine_busy_seconds(), process_seconds(server_pids), children_seconds())
@@ -457,6 +486,7 @@ def measure(
     backend_seconds = sum(
         process_seconds([pid]) - backends.get(pid, 0.0) for pid in database_pids(database_name)
     )
+    result["in_server"] = in_server(log, log_start)
     bench.tidy(scenario)
     busy, served, driver = (b - a for a, b in zip(before, after, strict=True))
     capacity = result["seconds"] * (os.cpu_count() or 1)
@@ -504,8 +534,8 @@ def verdicts(results: list[dict]) -> list[dict]:
 def table(results: list[dict]) -> str:
     lines = [
         "| scenario | connections | requests/s | p50 ms | p99 ms | max ms | errors | x bare "
-        "| server CPU ms/request |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| server CPU ms/request | in the server: p50 / p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         name = r["scenario"]
@@ -516,7 +546,7 @@ def table(results: list[dict]) -> str:
             f"| {r['max_ms']} | {r['errors']} | {r['ratio']:.2f} "
             f"| {r['cpu']['server_ms_per_request']}"
             + (f" + {r['cpu']['database_ms_per_request']} db" if r["cpu"]["database_share"] else "")
-            + " |"
+            + f" | {r['in_server'].get('p50_ms', '-')} / {r['in_server'].get('p99_ms', '-')} |"
         )
     return "\n".join(lines)
 
