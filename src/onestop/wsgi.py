@@ -11,8 +11,8 @@ every object alive into a generation the collector never walks.
 Each worker freezes once its application is loaded, after a full collection, and again
 before its `GC_FREEZE_AFTER_REQUESTS`-th request (ONESTOP_GC_FREEZE_AFTER), when the
 caches its first requests build are in place; that second time only the young
-generations are collected first, which takes a few milliseconds where a full collection
-would take the hundred this avoids. A frozen object is still freed when nothing refers
+generations are collected first, as the collector does many times a second anyway,
+rather than a full collection in the middle of serving. A frozen object is still freed when nothing refers
 to it; only a reference cycle among frozen objects stays, and since freezing happens
 twice per process that is bounded. 0 leaves the collector as Python has it.
 """
