@@ -12,9 +12,10 @@ Each worker freezes once its application is loaded, after a full collection, and
 before its `GC_FREEZE_AFTER_REQUESTS`-th request (ONESTOP_GC_FREEZE_AFTER), when the
 caches its first requests build are in place; that second time only the young
 generations are collected first, as the collector does many times a second anyway,
-rather than a full collection in the middle of serving. A frozen object is still freed when nothing refers
-to it; only a reference cycle among frozen objects stays, and since freezing happens
-twice per process that is bounded. 0 leaves the collector as Python has it.
+rather than a full collection in the middle of serving. A frozen object is still freed
+when nothing refers to it; only a reference cycle among frozen objects stays, and since
+freezing happens twice per process that is bounded. 0 leaves the collector as Python
+has it.
 """
 
 import gc

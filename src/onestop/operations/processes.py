@@ -4,7 +4,14 @@ import os
 import sys
 
 
-def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 2) -> list[str]:
+def web_threads() -> int:
+    """Threads per web worker: ONESTOP_WEB_THREADS, 2 by default (docs/configuration.md)."""
+    return int(os.environ.get("ONESTOP_WEB_THREADS") or 2)
+
+
+def gunicorn_command(
+    *, host: str, port: int, workers: int, threads: int | None = None
+) -> list[str]:
     # gunicorn's own access log only when asked for (ONESTOP_ACCESS_LOG): the platform's
     # request log already has a line for every request, and formatting gunicorn's, even
     # for /dev/null, took 7% of the CPU of a ticket under load (docs/benchmarks.md).
@@ -21,7 +28,7 @@ def gunicorn_command(*, host: str, port: int, workers: int, threads: int = 2) ->
         "--worker-class",
         "gthread",
         "--threads",
-        str(threads),
+        str(threads or web_threads()),
         *access_log,
         "--error-logfile",
         "-",

@@ -80,3 +80,16 @@ def test_gunicorn_writes_its_own_access_log_only_when_asked(monkeypatch):
     monkeypatch.setenv("ONESTOP_ACCESS_LOG", "1")
     loud = gunicorn_command(host="127.0.0.1", port=8000, workers=2)
     assert loud[loud.index("--access-logfile") + 1] == "-"
+
+
+def test_web_threads_come_from_one_setting_for_serve_and_the_demo(monkeypatch):
+    from onestop.operations.processes import gunicorn_command
+
+    def threads() -> str:
+        command = gunicorn_command(host="127.0.0.1", port=8000, workers=2)
+        return command[command.index("--threads") + 1]
+
+    monkeypatch.delenv("ONESTOP_WEB_THREADS", raising=False)
+    assert threads() == "2"
+    monkeypatch.setenv("ONESTOP_WEB_THREADS", "6")
+    assert threads() == "6"

@@ -20,7 +20,7 @@ def request():
         "REMOTE_ADDR": "127.0.0.1",
     }
     statuses = []
-    body = b"".join(wsgi.application(environ, lambda status, headers, exc=None: statuses.append(status)))
+    b"".join(wsgi.application(environ, lambda status, *_: statuses.append(status)))
     return statuses[0]
 
 seen = {"loaded": gc.get_freeze_count(), "walked when loaded": len(gc.get_objects())}

@@ -3,7 +3,7 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from onestop.operations.processes import gunicorn_command
+from onestop.operations.processes import gunicorn_command, web_threads
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("ONESTOP_WEB_THREADS") or 2),
+            default=web_threads(),
             help="threads per worker (ONESTOP_WEB_THREADS, 2 by default)",
         )
 
