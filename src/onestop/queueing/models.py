@@ -171,6 +171,30 @@ class TicketCounter(models.Model):
         ]
 
 
+class QueueTally(models.Model):
+    """How many of a centre's tickets of a day are open, by status, service, window (0 for
+    none) and priority: what every wait estimate reads (services.QUEUE_NOW), at a cost
+    that does not grow with the queue.
+
+    Kept by triggers on queueing_ticket (migration 0007), so that every write of a ticket,
+    the ORM's, a bulk update's or a hand-written statement's, moves it in the same
+    transaction. Rows are neither created nor removed by the application."""
+
+    pk = models.CompositePrimaryKey(
+        "office_id", "day", "status", "service_id", "window_id", "priority"
+    )
+    office_id = models.IntegerField()
+    day = models.DateField()
+    status = models.CharField(max_length=12)
+    service_id = models.IntegerField()
+    window_id = models.IntegerField()
+    priority = models.CharField(max_length=12)
+    n = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.day} {self.status} {self.service_id}: {self.n}"
+
+
 class TicketEvent(models.Model):
     """One move of a ticket. Appended, never edited."""
 

@@ -1,6 +1,10 @@
 """What can be done in a centre's queue. Numbers are taken under a row lock per centre,
 day and letter; call-next locks the ticket it takes (SKIP LOCKED on PostgreSQL, an
-immediate transaction on SQLite), so each ticket reaches exactly one window."""
+immediate transaction on SQLite), so each ticket reaches exactly one window.
+
+Lock order on PostgreSQL, in every transaction that writes tickets: the counter, window
+state or ticket rows first, then the queue tally's rows (its triggers), then the audit head
+(`_record`) last. Write every ticket of a transaction before recording any of them."""
 
 import datetime
 import hashlib
@@ -261,18 +265,16 @@ def _mean_minutes(office_id: int, service_id: int) -> float:
     )
 
 
-# A centre's queue in one statement, along two indexes without reading either table: its
-# open windows (status "open", service and priority empty), then today's open tickets
-# counted by status, service, window and priority, in the order of the partial index
-# ticket_open.
+# A centre's queue in one statement: its open windows (status "open", service and
+# priority empty), then today's open tickets counted by status, service, window and
+# priority, as the triggers on queueing_ticket keep them (models.QueueTally): a few rows
+# however long the queue.
 QUEUE_NOW = (
     "SELECT 'open', 0, s.window_id, '', 0 FROM queueing_windowstate s "
     "JOIN offices_window w ON w.id = s.window_id WHERE w.office_id = %s AND s.state = 'open' "
     "UNION ALL "
-    "SELECT * FROM (SELECT status, service_id, window_id, priority, COUNT(*) "
-    "FROM queueing_ticket WHERE office_id = %s AND day = %s "
-    "AND status IN ('waiting', 'called', 'serving') "
-    "GROUP BY status, service_id, window_id, priority) AS open_tickets"
+    "SELECT status, service_id, NULLIF(window_id, 0), priority, n FROM queueing_queuetally "
+    "WHERE office_id = %s AND day = %s AND n > 0"
 )
 
 
@@ -577,13 +579,6 @@ def transfer(
                 )
         locked.status, locked.finished_at = T.TRANSFERRED, now
         locked.save(update_fields=["status", "finished_at"])
-        _record(
-            locked,
-            "transfer",
-            actor=actor,
-            now=now,
-            note=f"-> window {window_number}" if window_number else f"-> {service.code}",
-        )
         keeps_place = settings.QUEUE_TRANSFER_KEEPS_PLACE
 
         def store(code: str) -> Ticket:
@@ -606,6 +601,15 @@ def transfer(
                 )
 
         moved = _with_follow_code(store)
+        # Both tickets are written before the audit head is taken, as everywhere: the
+        # queue tally's rows are locked (PostgreSQL) before the audit head, never after.
+        _record(
+            locked,
+            "transfer",
+            actor=actor,
+            now=now,
+            note=f"-> window {window_number}" if window_number else f"-> {service.code}",
+        )
         _record(moved, "issue", actor=actor, now=now, note=f"transferred from {locked.number}")
     return moved
 

@@ -1,7 +1,11 @@
 """One operator pressing call-next, start, finish as fast as possible, in its own process.
-Prints the ids of the tickets it called, one a line. Used by test_call_storm."""
+Prints the ids of the tickets it called, one a line. Used by test_call_storm.
+
+With "mixed", the operator also issues tickets and sends some visitors on to another
+service or window, for 40 rounds, printing one line a round (test_tally)."""
 
 import os
+import random
 import sys
 
 import django
@@ -26,5 +30,35 @@ def main(username: str, window: int) -> None:
         print(ticket.pk, flush=True)
 
 
+def mixed(username: str, window: int, rounds: int = 40) -> None:
+    operator = User.objects.get(username=username)
+    rng = random.Random(window)
+    codes = ["passport", "address-certificate", "real-estate-registration"]
+    for _round in range(rounds):
+        for _ in range(2):
+            services.issue_ticket(
+                office_code="astana-esil",
+                service_code=rng.choice(codes),
+                actor=operator,
+                priority=rng.random() < 0.2,
+            )
+        ticket = services.call_next(actor=operator, office_code="astana-esil", window_number=window)
+        if ticket is not None:
+            services.move(actor=operator, ticket=ticket, action="start")
+            if rng.random() < 0.3:
+                target = (
+                    {"service_code": rng.choice(codes)}
+                    if rng.random() < 0.5
+                    else {"window_number": rng.randint(1, 4)}
+                )
+                services.transfer(actor=operator, ticket=ticket, **target)
+            else:
+                services.move(actor=operator, ticket=ticket, action="finish")
+        print(ticket.pk if ticket is not None else 0, flush=True)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    if sys.argv[3:] == ["mixed"]:
+        mixed(sys.argv[1], int(sys.argv[2]))
+    else:
+        main(sys.argv[1], int(sys.argv[2]))
