@@ -109,13 +109,6 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["office", "status", "queue_from"]),
-            # Covers the count of a centre's open tickets that every estimate makes, and
-            # holds only the open ones (services.QUEUE_NOW).
-            models.Index(
-                fields=["office", "day", "status", "service", "window", "priority"],
-                condition=Q(status__in=["waiting", "called", "serving"]),
-                name="ticket_open",
-            ),
             # The last visits of a service (services.recent_service_minutes).
             models.Index(
                 fields=["service", "finished_at"],

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from onestop.offices.models import Office
 from onestop.problems import NotFound
 from onestop.queueing import services
 from onestop.queueing.layout import layout
-from onestop.queueing.models import Ticket
+from onestop.queueing.models import QueueTally, Ticket
 from onestop.queueing.models import TicketStatus as T
 
 
@@ -71,9 +71,7 @@ def board_snapshot(code: str) -> BoardSnapshot:
         }
         for t in services.board(office)
     ]
-    waiting = Ticket.objects.filter(
-        office=office, day=services.local_now(office).date(), status=T.WAITING
-    ).count()
+    waiting = waiting_at(office)
     body = {
         "office": office.code,
         "name": office.name,
@@ -90,9 +88,11 @@ def board_snapshot(code: str) -> BoardSnapshot:
 
 
 def waiting_at(office: Office) -> int:
-    return Ticket.objects.filter(
-        office=office, day=services.local_now(office).date(), status=T.WAITING
-    ).count()
+    """How many wait at the centre today (the queue tally, however long the queue)."""
+    waiting = QueueTally.objects.filter(
+        office_id=office.pk, day=services.local_now(office).date(), status=T.WAITING
+    ).aggregate(n=Sum("n"))["n"]
+    return waiting or 0
 
 
 def office_wait_minutes(office: Office) -> float:
