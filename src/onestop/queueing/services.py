@@ -35,6 +35,7 @@ from onestop.queueing.estimator import (
 from onestop.queueing.models import (
     Device,
     Priority,
+    QueueTally,
     Rating,
     Ticket,
     TicketCounter,
@@ -740,6 +741,8 @@ def close_day(*, office: Office, now: datetime.datetime | None = None) -> int:
         action = {T.WAITING: "close", T.CALLED: "no_show", T.SERVING: "finish"}[ticket.status]
         move(actor=None, ticket=ticket, action=action, note="end_of_day", now=now)
         closed += 1
+    # The tally's rows of the days gone by, all at zero now, are of no more use.
+    QueueTally.objects.filter(office_id=office.pk, day__lt=local.date(), n=0).delete()
     return closed
 
 

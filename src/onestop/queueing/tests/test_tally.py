@@ -123,6 +123,7 @@ def test_the_tally_counts_the_open_tickets_after_every_kind_of_move(always_open)
     services.close_day(office=always_open, now=timezone.now() + datetime.timedelta(days=1))
     assert_tally_holds("end of day")
     assert tally() == {}
+    assert not QueueTally.objects.exists()  # the rows of the day gone by are removed
 
 
 @pytest.mark.django_db
