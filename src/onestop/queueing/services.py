@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -425,22 +425,33 @@ def _locked_state(window: Window, now: datetime.datetime) -> WindowState:
 
 
 def _next_waiting(office: Office, place: layout.WindowLayout, day: datetime.date):
+    """The ticket this window calls next: priority visitors first, then the others, each
+    by place in the queue (issue time, or the original one after a transfer). Each of the
+    two reads walks the index (office, status, queue_from) in order and stops at the
+    first ticket that fits, where one read ordered by priority sorted the whole queue;
+    the priority read is skipped when the queue tally has no priority visitor waiting for
+    these services."""
+    service_ids = sorted(place.services)
     waiting = (
-        Ticket.objects.filter(
-            office=office, day=day, status=T.WAITING, service_id__in=sorted(place.services)
-        )
+        Ticket.objects.filter(office=office, day=day, status=T.WAITING, service_id__in=service_ids)
         .filter(Q(target_window__isnull=True) | Q(target_window=place.window))
-        .annotate(
-            rank=Case(
-                When(priority="", then=Value(1)), default=Value(0), output_field=IntegerField()
-            )
-        )
-        .order_by("rank", "queue_from", "seq")
+        .order_by("queue_from", "seq")
         .select_related("service")
     )
     if connection.features.has_select_for_update_skip_locked:
         waiting = waiting.select_for_update(skip_locked=True, of=("self",))
-    return waiting.first()
+    priority_waits = (
+        QueueTally.objects.filter(
+            office_id=office.pk, day=day, status=T.WAITING, service_id__in=service_ids, n__gt=0
+        )
+        .exclude(priority="")
+        .exists()
+    )
+    if priority_waits:
+        ticket = waiting.exclude(priority="").first()
+        if ticket is not None:
+            return ticket
+    return waiting.filter(priority="").first()
 
 
 def call_next(
