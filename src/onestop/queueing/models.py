@@ -171,7 +171,8 @@ class QueueTally(models.Model):
 
     Kept by triggers on queueing_ticket (migration 0007), so that every write of a ticket,
     the ORM's, a bulk update's or a hand-written statement's, moves it in the same
-    transaction. Rows are neither created nor removed by the application."""
+    transaction. The application writes none of it; end of day removes the rows of past
+    days, all at zero by then."""
 
     pk = models.CompositePrimaryKey(
         "office_id", "day", "status", "service_id", "window_id", "priority"
