@@ -23,9 +23,10 @@ def _where(row: str) -> str:
     )
 
 
-def _changed() -> str:
+def _changed(differs: str = "IS DISTINCT FROM") -> str:
+    """Whether a key column changed; SQLite spells the null-safe comparison IS NOT."""
     return " OR ".join(
-        f"OLD.{column} IS DISTINCT FROM NEW.{column}"
+        f"OLD.{column} {differs} NEW.{column}"
         for column in ("office_id", "day", "status", "service_id", "window_id", "priority")
     )
 
@@ -48,8 +49,7 @@ SQLITE = [
     BEGIN {_add("NEW", "WHERE true")}; END""",
     f"""CREATE TRIGGER queueing_ticket_tally_update
     AFTER UPDATE OF office_id, day, status, service_id, window_id, priority ON queueing_ticket
-    WHEN (OLD.status IN {OPEN} OR NEW.status IN {OPEN}) AND ({_changed().replace(
-        "IS DISTINCT FROM", "IS NOT")})
+    WHEN (OLD.status IN {OPEN} OR NEW.status IN {OPEN}) AND ({_changed("IS NOT")})
     BEGIN
         {_take("OLD")} AND OLD.status IN {OPEN};
         {_add("NEW", f"WHERE NEW.status IN {OPEN}")};

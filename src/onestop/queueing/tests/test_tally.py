@@ -15,11 +15,11 @@ from django.db.models import Count, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from onestop.people.models import User
 from onestop.problems import DomainError
 from onestop.queueing import services, workflow
 from onestop.queueing.models import QueueTally, Ticket, TicketStatus
 from onestop.queueing.tests.test_call_storm import database_url
+from onestop.queueing.tests.test_queue import op
 
 WORKER = Path(__file__).with_name("storm_worker.py")
 KEY = ("office_id", "day", "status", "service_id", "at_window", "priority")
@@ -37,24 +37,16 @@ def recount() -> dict:
 
 
 def tally() -> dict:
-    rows = QueueTally.objects.exclude(n=0).values(
+    """The open tickets as the tally has them, keyed as `recount` keys them."""
+    rows = QueueTally.objects.exclude(n=0).values_list(
         "office_id", "day", "status", "service_id", "window_id", "priority", "n"
     )
-    return {
-        (r["office_id"], r["day"], r["status"], r["service_id"], r["window_id"], r["priority"]): r[
-            "n"
-        ]
-        for r in rows
-    }
+    return {row[:-1]: row[-1] for row in rows}
 
 
 def assert_tally_holds(step: str = "") -> None:
     assert not QueueTally.objects.filter(n__lt=0).exists(), step
     assert tally() == recount(), step
-
-
-def op(n: int) -> User:
-    return User.objects.get(username=f"operator{n}")
 
 
 @pytest.mark.django_db
