@@ -26,7 +26,8 @@ def gunicorn_command(
         "--workers",
         str(workers),
         "--worker-class",
-        "gthread",
+        # gthread, with the connections spread evenly over the workers.
+        "onestop.operations.balanced_worker.BalancedThreadWorker",
         "--threads",
         str(threads or web_threads()),
         *access_log,
