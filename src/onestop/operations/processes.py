@@ -9,6 +9,15 @@ def web_threads() -> int:
     return int(os.environ.get("ONESTOP_WEB_THREADS") or 2)
 
 
+def web_worker_class() -> str:
+    """gunicorn's worker class: its threaded worker with the connections spread evenly
+    over the workers (ADR 4), or as gunicorn has it when ONESTOP_WEB_SPREAD is off."""
+    spread = (os.environ.get("ONESTOP_WEB_SPREAD") or "on").strip().lower()
+    if spread in {"0", "off", "false", "no"}:
+        return "gthread"
+    return "onestop.operations.balanced_worker.BalancedThreadWorker"
+
+
 def gunicorn_command(
     *, host: str, port: int, workers: int, threads: int | None = None
 ) -> list[str]:
@@ -26,8 +35,7 @@ def gunicorn_command(
         "--workers",
         str(workers),
         "--worker-class",
-        # gthread, with the connections spread evenly over the workers.
-        "onestop.operations.balanced_worker.BalancedThreadWorker",
+        web_worker_class(),
         "--threads",
         str(threads or web_threads()),
         *access_log,

@@ -93,3 +93,16 @@ def test_web_threads_come_from_one_setting_for_serve_and_the_demo(monkeypatch):
     assert threads() == "2"
     monkeypatch.setenv("ONESTOP_WEB_THREADS", "6")
     assert threads() == "6"
+
+
+def test_the_web_workers_spread_their_connections_unless_told_not_to(monkeypatch):
+    from onestop.operations.processes import gunicorn_command
+
+    def worker_class() -> str:
+        command = gunicorn_command(host="127.0.0.1", port=8000, workers=2)
+        return command[command.index("--worker-class") + 1]
+
+    monkeypatch.delenv("ONESTOP_WEB_SPREAD", raising=False)
+    assert worker_class() == "onestop.operations.balanced_worker.BalancedThreadWorker"
+    monkeypatch.setenv("ONESTOP_WEB_SPREAD", "off")
+    assert worker_class() == "gthread"
