@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from onestop import gate
 from onestop.audit import services as audit
 from onestop.people.iin import parse_bin, parse_iin
 from onestop.problems import InvalidField
@@ -69,7 +70,9 @@ def fetch(
     attempt = 0
     while True:
         try:
-            record = plugin.fetch(subject=subject, **params)
+            # Another request of this worker runs while the registry answers (gate.py).
+            with gate.waiting():
+                record = plugin.fetch(subject=subject, **params)
             break
         except RegistryUnavailable:
             if attempt >= retries:
@@ -83,7 +86,8 @@ def fetch(
                     },
                 )
                 raise
-            sleep(backoff_seconds * 2**attempt)
+            with gate.waiting():
+                sleep(backoff_seconds * 2**attempt)
             attempt += 1
     with transaction.atomic():
         audit.record(

@@ -1,0 +1,125 @@
+"""A web worker runs one request at a time, and another while the first waits for a
+state registry (onestop/gate.py): a slow registry must not hold up the kiosk, the board or
+anyone else served by the same worker, and a request holding the database's locks must
+never let another of its process run into them."""
+
+import io
+import sys
+import threading
+import time
+
+import pytest
+from django.core.wsgi import get_wsgi_application
+from django.db import transaction
+
+from onestop import gate
+from onestop.people.models import Person, User
+from onestop.registries import services
+
+LATENCY_MS = 800
+
+
+def health(application) -> tuple[str, float]:
+    """GET /health through the application as gunicorn calls it: status and seconds."""
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": "/health", "SCRIPT_NAME": "", "QUERY_STRING": "",
+        "SERVER_NAME": "localhost", "SERVER_PORT": "8000", "HTTP_HOST": "localhost",
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr,
+    }  # fmt: skip
+    statuses: list[str] = []
+    started = time.monotonic()
+    body = application(environ, lambda status, *_: statuses.append(status))
+    b"".join(body)
+    body.close()
+    return statuses[0], time.monotonic() - started
+
+
+def in_the_worker(work) -> threading.Thread:
+    """`work` in a request of its own (a thread holding the gate, as OneAtATime does)."""
+
+    def run():
+        with gate.held():
+            work()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def worker(settings):
+    """The application as a worker serves it, its first request behind it, and a slow
+    registry. The tests run their requests in threads, which see only what is committed,
+    so the demo data is loaded again after the flush of the test before."""
+    from onestop.demo.services import load_demo
+
+    load_demo()
+    application = gate.OneAtATime(get_wsgi_application())
+    assert health(application)[0].startswith("200")
+    settings.SANDBOX_REGISTRY_LATENCY_MS = LATENCY_MS
+    return application
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_request_runs_while_one_waits_for_a_registry(worker):
+    person = Person.objects.order_by("id").first()
+    operator = User.objects.get(username="operator1")
+    asking = threading.Event()
+
+    def file():
+        asking.set()
+        record = services.fetch(
+            registry="population", subject=person.iin, actor=operator, purpose="test"
+        )
+        assert record.found
+
+    filing = in_the_worker(file)
+    asking.wait(5)
+    time.sleep(0.05)  # inside the registry's wait
+    status, seconds = health(worker)
+    filing.join()
+    assert status.startswith("200")
+    assert seconds < LATENCY_MS / 1000 / 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_in_a_transaction_keeps_the_gate_while_it_waits(worker):
+    person = Person.objects.order_by("id").first()
+    operator = User.objects.get(username="operator1")
+    asking = threading.Event()
+
+    def file_in_a_transaction():
+        with transaction.atomic():
+            asking.set()
+            services.fetch(
+                registry="population", subject=person.iin, actor=operator, purpose="test"
+            )
+
+    filing = in_the_worker(file_in_a_transaction)
+    asking.wait(5)
+    time.sleep(0.05)
+    status, seconds = health(worker)
+    filing.join()
+    assert status.startswith("200")
+    assert seconds > LATENCY_MS / 1000 / 2
+
+
+def test_one_request_at_a_time_runs():
+    """Two requests of one worker never run at once outside their waits."""
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def work():
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+
+    threads = [in_the_worker(work) for _ in range(4)]
+    for thread in threads:
+        thread.join()
+    assert most == 1
