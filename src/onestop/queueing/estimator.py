@@ -17,14 +17,20 @@ from dataclasses import dataclass
 
 DEFAULT_SERVICE_MINUTES = 10.0
 RECENT_VISITS = 50
+# A visit counts for at most this long in the mean: a visit left open (an operator who
+# did not press "finish", a window closed for lunch with the visitor marked as served)
+# must not make every estimate of its service hours too long for the next 50 visits.
+LONGEST_VISIT_MINUTES = 60.0
 
 
 def mean_service_minutes(recent_durations: Sequence[float]) -> float:
     """The mean time at the window over the recent visits given (the caller passes the
-    last RECENT_VISITS of the service at the centre); DEFAULT_SERVICE_MINUTES without any."""
+    last RECENT_VISITS of the service at the centre), each counted for at most
+    LONGEST_VISIT_MINUTES; DEFAULT_SERVICE_MINUTES without any."""
     if not recent_durations:
         return DEFAULT_SERVICE_MINUTES
-    return sum(recent_durations) / len(recent_durations)
+    counted = [min(minutes, LONGEST_VISIT_MINUTES) for minutes in recent_durations]
+    return sum(counted) / len(counted)
 
 
 def share(their_windows: Collection[int], their_open: Collection[int], mine: Collection[int]):

@@ -9,6 +9,7 @@ from onestop.people.models import User
 from onestop.queueing import layout, services
 from onestop.queueing.estimator import (
     DEFAULT_SERVICE_MINUTES,
+    LONGEST_VISIT_MINUTES,
     Ahead,
     estimate_minutes,
     mean_service_minutes,
@@ -50,6 +51,14 @@ def test_visitors_who_other_windows_can_serve_count_for_their_share():
 def test_without_history_ten_minutes_a_visit():
     assert mean_service_minutes([]) == DEFAULT_SERVICE_MINUTES == 10.0
     assert mean_service_minutes([6.0, 14.0, 4.0]) == 8.0
+
+
+def test_a_visit_left_open_counts_for_an_hour_at_most():
+    """An operator who forgot to press "finish" for 168 minutes must not make every
+    estimate of the service hours long."""
+    assert LONGEST_VISIT_MINUTES == 60.0
+    assert mean_service_minutes([168.0]) == 60.0
+    assert mean_service_minutes([168.0, 10.0, 8.0, 12.0]) == 22.5
 
 
 def test_no_open_window_counts_as_one():
