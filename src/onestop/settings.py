@@ -140,6 +140,8 @@ SQLITE_CHECKPOINT_SECONDS = float(env("SQLITE_CHECKPOINT_SECONDS", "1"))
 # Each server process puts the objects it keeps for life out of the garbage collector's
 # walk when it starts and again before this request (onestop/wsgi.py); 0: never.
 GC_FREEZE_AFTER_REQUESTS = int(env("GC_FREEZE_AFTER", "1000"))
+# The web workers spread the clients' connections evenly among themselves (ADR 4).
+WEB_SPREAD = env_flag("WEB_SPREAD", True)
 
 if database_url := env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60)}

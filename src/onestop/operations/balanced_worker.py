@@ -42,8 +42,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # alive, another user's
+        pass
     return True
 
 
@@ -82,12 +82,13 @@ def less_busy_worker(slot: int, connections: int) -> bool:
 class BalancedThreadWorker(ThreadWorker):
     """gthread with connections spread evenly over the workers (the module's docstring)."""
 
+    _accepting: bool  # gunicorn's: whether it wants new connections at all
+
     def __init__(self, *args, **kwargs):
         self._slot: int | None = None
         self._connections = 0
         super().__init__(*args, **kwargs)
         self._listening = False
-        self._accepting: bool = False
         # While this worker leaves a waiting client to others: since when, and when it
         # looks at the socket again.
         self._holding_since: float | None = None

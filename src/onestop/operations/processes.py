@@ -3,6 +3,8 @@
 import os
 import sys
 
+from django.conf import settings
+
 
 def web_threads() -> int:
     """Threads per web worker: ONESTOP_WEB_THREADS, 2 by default (docs/configuration.md)."""
@@ -12,8 +14,7 @@ def web_threads() -> int:
 def web_worker_class() -> str:
     """gunicorn's worker class: its threaded worker with the connections spread evenly
     over the workers (ADR 4), or as gunicorn has it when ONESTOP_WEB_SPREAD is off."""
-    spread = (os.environ.get("ONESTOP_WEB_SPREAD") or "on").strip().lower()
-    if spread in {"0", "off", "false", "no"}:
+    if not settings.WEB_SPREAD:
         return "gthread"
     return "onestop.operations.balanced_worker.BalancedThreadWorker"
 

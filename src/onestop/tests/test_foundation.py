@@ -82,12 +82,17 @@ def test_gunicorn_writes_its_own_access_log_only_when_asked(monkeypatch):
     assert loud[loud.index("--access-logfile") + 1] == "-"
 
 
-def test_web_threads_come_from_one_setting_for_serve_and_the_demo(monkeypatch):
+def gunicorn_option(flag: str) -> str:
+    """The value `onestop serve` and `onestop demo` give gunicorn for `flag`."""
     from onestop.operations.processes import gunicorn_command
 
+    command = gunicorn_command(host="127.0.0.1", port=8000, workers=2)
+    return command[command.index(flag) + 1]
+
+
+def test_web_threads_come_from_one_setting_for_serve_and_the_demo(monkeypatch):
     def threads() -> str:
-        command = gunicorn_command(host="127.0.0.1", port=8000, workers=2)
-        return command[command.index("--threads") + 1]
+        return gunicorn_option("--threads")
 
     monkeypatch.delenv("ONESTOP_WEB_THREADS", raising=False)
     assert threads() == "2"
@@ -95,14 +100,11 @@ def test_web_threads_come_from_one_setting_for_serve_and_the_demo(monkeypatch):
     assert threads() == "6"
 
 
-def test_the_web_workers_spread_their_connections_unless_told_not_to(monkeypatch):
-    from onestop.operations.processes import gunicorn_command
-
+def test_the_web_workers_spread_their_connections_unless_told_not_to(settings):
     def worker_class() -> str:
-        command = gunicorn_command(host="127.0.0.1", port=8000, workers=2)
-        return command[command.index("--worker-class") + 1]
+        return gunicorn_option("--worker-class")
 
-    monkeypatch.delenv("ONESTOP_WEB_SPREAD", raising=False)
+    settings.WEB_SPREAD = True
     assert worker_class() == "onestop.operations.balanced_worker.BalancedThreadWorker"
-    monkeypatch.setenv("ONESTOP_WEB_SPREAD", "off")
+    settings.WEB_SPREAD = False
     assert worker_class() == "gthread"

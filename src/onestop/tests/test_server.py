@@ -8,13 +8,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from onestop.demo.tests.test_demo import free_port
+from onestop.demo.tests.test_demo import session_processes, start_onestop
 from onestop.operations import balanced_worker
 
 WORKERS, THREADS, CLIENTS = 4, 2, 14
@@ -50,32 +49,11 @@ def holders(inodes: set[str]) -> Counter:
 
 @pytest.fixture
 def server(tmp_path):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "ONESTOP_DATABASE_URL"}
-    env["ONESTOP_DATA_DIR"] = str(tmp_path)
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "onestop", "serve", "--port", str(port)),
-            *("--workers", str(WORKERS), "--threads", str(THREADS)),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
+    process, port = start_onestop(
+        tmp_path, "serve", "--workers", str(WORKERS), "--threads", str(THREADS)
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                os.killpg(process.pid, signal.SIGKILL)
-                pytest.fail(f"the server did not start: {process.communicate()[0]}")
-            time.sleep(0.2)
-    # Every worker up (the first answer needs only one of them).
-    while len([p for p in Path("/proc").iterdir() if _child_of(p, process.pid)]) < WORKERS:
+    # Every worker up, and the master (the first answer needs only one worker).
+    while len(session_processes(process.pid)) < WORKERS + 1:
         time.sleep(0.1)
     yield process, port
     os.killpg(process.pid, signal.SIGTERM)
@@ -84,14 +62,6 @@ def server(tmp_path):
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-
-
-def _child_of(proc: Path, parent: int) -> bool:
-    try:
-        stat = (proc / "stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[1] == str(parent)
 
 
 def test_a_burst_of_clients_is_spread_evenly_over_the_workers(server):

@@ -117,14 +117,15 @@ def session_processes(session: int) -> list[int]:
     return alive
 
 
-def start_demo(tmp_path, *args: str) -> tuple[subprocess.Popen, int]:
-    """`onestop demo` on a fresh data directory and SQLite, in a session of its own, once
-    it answers /health (within three minutes)."""
+def start_onestop(tmp_path, command: str, *args: str) -> tuple[subprocess.Popen, int]:
+    """`onestop <command> --port <a free one> <args>` (demo, serve) on a fresh data
+    directory and SQLite, in a session of its own, once it answers /health (within three
+    minutes)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "ONESTOP_DATABASE_URL"}
     env["ONESTOP_DATA_DIR"] = str(tmp_path)
     process = subprocess.Popen(
-        [sys.executable, "-m", "onestop", "demo", "--port", str(port), "--workers", "1", *args],
+        [sys.executable, "-m", "onestop", command, "--port", str(port), *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -140,7 +141,11 @@ def start_demo(tmp_path, *args: str) -> tuple[subprocess.Popen, int]:
             time.sleep(0.5)
     output = process.stdout.read() if process.poll() is not None else ""
     os.killpg(process.pid, signal.SIGKILL)
-    pytest.fail(f"onestop demo did not answer: {output}")
+    pytest.fail(f"onestop {command} did not answer: {output}")
+
+
+def start_demo(tmp_path, *args: str) -> tuple[subprocess.Popen, int]:
+    return start_onestop(tmp_path, "demo", "--workers", "1", *args)
 
 
 def stop_demo(process: subprocess.Popen) -> str:
