@@ -10,6 +10,9 @@ they do for `save()`; a string, number or key that the field would pass on uncha
 is passed on without the calls. What it leaves out is the query compiler, which costs
 more than the statement itself on these paths, and the model signals: use it only for
 models nothing listens to (tests/test_rows.py holds the models it is used for to that).
+`insert_values(model, values)` stores the same from a dict, without making the instance
+(Django's `Model.__init__` and its signals cost a ticket's event rows as much as their
+statements).
 """
 
 import datetime
@@ -72,20 +75,42 @@ def _statement(model: type[models.Model]) -> tuple[str, tuple]:
     return _statements[model]
 
 
+_NOT_PLAIN = object()
+
+
+def _as_plain(value, plain: type):
+    """`value` as the database takes it when Django would pass it on unchanged (or only
+    adapt a date or an aware datetime); `_NOT_PLAIN` when the field must convert it."""
+    if value is None:
+        return None
+    if plain is models.DateTimeField:
+        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+            return connection.ops.adapt_datetimefield_value(value)
+    elif plain is models.DateField:
+        if type(value) is datetime.date:
+            return connection.ops.adapt_datefield_value(value)
+    elif isinstance(value, plain) and (plain is not int or type(value) is int):
+        return value
+    return _NOT_PLAIN
+
+
 def _value(obj: models.Model, field: models.Field, attname: str, plain: type | None):
     if plain is not None:
-        value = getattr(obj, attname)
-        if value is None:
-            return None
-        if plain is models.DateTimeField:
-            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-                return connection.ops.adapt_datetimefield_value(value)
-        elif plain is models.DateField:
-            if type(value) is datetime.date:
-                return connection.ops.adapt_datefield_value(value)
-        elif isinstance(value, plain) and (plain is not int or type(value) is int):
+        value = _as_plain(getattr(obj, attname), plain)
+        if value is not _NOT_PLAIN:
             return value
     return field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+def _given(values: dict, field: models.Field, attname: str, plain: type | None):
+    value = values[attname] if attname in values else field.get_default()
+    if plain is not None:
+        converted = _as_plain(value, plain)
+        if converted is not _NOT_PLAIN:
+            return converted
+    elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        raise TypeError(f"{field} sets itself on save: insert an instance instead")
+    return field.get_db_prep_save(value, connection)
 
 
 def _stored(obj: models.Model, pk) -> models.Model:
@@ -104,6 +129,18 @@ def insert(obj: models.Model) -> models.Model:
         return _stored(obj, cursor.fetchone()[0])
 
 
+def insert_values(model: type[models.Model], values: dict) -> int:
+    """Inserts a row of `model` from `values` (attribute name to value, as `ticket_id`;
+    a field left out takes its default) as `insert(model(**values))` would, without making
+    the instance, and returns the new primary key. For the event rows written with every
+    ticket, which nothing reads back in the request that writes them."""
+    sql, columns = _statement(model)
+    params = [_given(values, field, attname, plain) for field, attname, plain in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
 def update_returning(sql: str, params: Sequence, *, create: Callable[[], object]) -> tuple:
     """Runs one statement that returns a row, most often an `UPDATE ... RETURNING`, and
     returns the row, which stays locked (PostgreSQL) or written under the write lock
@@ -120,6 +157,32 @@ def update_returning(sql: str, params: Sequence, *, create: Callable[[], object]
 
 
 _after_update: dict[tuple, str] = {}
+
+
+def _after_update_statement(model: type[models.Model], update: str, taken: tuple[str, ...]):
+    """PostgreSQL: `WITH moved AS (update) INSERT ... SELECT ... FROM moved`, returning the
+    new row's key and the taken attributes."""
+    _sql, columns = _statement(model)
+    key = (model, update, taken)
+    if key not in _after_update:
+        meta = model._meta
+        quote = connection.ops.quote_name
+        returned = [meta.pk.column, *(meta.get_field(attname).column for attname in taken)]
+        # Table and column names from the model and the caller's statement; the values go
+        # as parameters.
+        _after_update[key] = (
+            "WITH moved AS ({}) INSERT INTO {} ({}) SELECT {} FROM moved RETURNING {}".format(  # noqa: S608
+                update,
+                quote(meta.db_table),
+                ", ".join(quote(field.column) for field, _attname, _plain in columns),
+                ", ".join(
+                    f"moved.{quote(attname)}" if attname in taken else "%s"
+                    for _field, attname, _plain in columns
+                ),
+                ", ".join(quote(column) for column in returned),
+            )
+        )
+    return _after_update[key], columns
 
 
 def insert_after_update(
@@ -141,33 +204,38 @@ def insert_after_update(
         for attname, value in zip(taken, row, strict=True):
             setattr(obj, attname, value)
         return insert(obj)
-    model = type(obj)
-    _sql, columns = _statement(model)
-    key = (model, update, taken)
-    if key not in _after_update:
-        meta = model._meta
-        quote = connection.ops.quote_name
-        returned = [meta.pk.column, *(meta.get_field(attname).column for attname in taken)]
-        # Table and column names from the model and the caller's statement; the values go
-        # as parameters.
-        _after_update[key] = (
-            "WITH moved AS ({}) INSERT INTO {} ({}) SELECT {} FROM moved RETURNING {}".format(  # noqa: S608
-                update,
-                quote(meta.db_table),
-                ", ".join(quote(field.column) for field, _attname, _plain in columns),
-                ", ".join(
-                    f"moved.{quote(attname)}" if attname in taken else "%s"
-                    for _field, attname, _plain in columns
-                ),
-                ", ".join(quote(column) for column in returned),
-            )
-        )
+    sql, columns = _after_update_statement(type(obj), update, taken)
     values = [
         _value(obj, field, attname, plain)
         for field, attname, plain in columns
         if attname not in taken
     ]
-    pk, *moved = update_returning(_after_update[key], [*params, *values], create=create)
+    pk, *moved = update_returning(sql, [*params, *values], create=create)
     for attname, value in zip(taken, moved, strict=True):
         setattr(obj, attname, value)
     return _stored(obj, pk)
+
+
+def insert_values_after_update(
+    model: type[models.Model],
+    values: dict,
+    update: str,
+    params: Sequence,
+    *,
+    taken: tuple[str, ...],
+    create: Callable[[], object],
+) -> dict:
+    """`insert_after_update` for a row given as `values` (as `insert_values` takes them):
+    returns the attributes in `taken` and the new primary key (`pk`)."""
+    if connection.vendor != "postgresql":
+        row = update_returning(update, params, create=create)
+        taken_values = dict(zip(taken, row, strict=True))
+        return {**taken_values, "pk": insert_values(model, {**values, **taken_values})}
+    sql, columns = _after_update_statement(model, update, taken)
+    given = [
+        _given(values, field, attname, plain)
+        for field, attname, plain in columns
+        if attname not in taken
+    ]
+    pk, *returned = update_returning(sql, [*params, *given], create=create)
+    return {**dict(zip(taken, returned, strict=True)), "pk": pk}

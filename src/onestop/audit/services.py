@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from onestop.audit.models import AuditEvent, AuditHead
-from onestop.rows import insert_after_update
+from onestop.rows import insert_values_after_update
 
 GENESIS = "0" * 64
 
@@ -29,13 +29,21 @@ def _canonical(value) -> str:
 def _content(event: AuditEvent) -> str:
     """What an event's hash covers besides the hash before it: when, who, what, to which
     object, with which data. The sequence number is not part of it; the chain is the order."""
+    return _content_of(
+        event.at, event.actor, event.action, event.object_type, event.object_id, event.data
+    )
+
+
+def _content_of(
+    at: datetime.datetime, actor: str, action: str, object_type: str, object_id: str, data
+) -> str:
     return _canonical(
         {
-            "at": event.at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
-            "actor": event.actor,
-            "action": event.action,
-            "object": [event.object_type, event.object_id],
-            "data": event.data,
+            "at": at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+            "actor": actor,
+            "action": action,
+            "object": [object_type, object_id],
+            "data": data,
         }
     )
 
@@ -81,29 +89,33 @@ def record(
     object_type: str = "",
     object_id: str = "",
     data: dict | None = None,
-) -> AuditEvent:
-    """Appends one event. Must run inside the transaction of the change it describes."""
+) -> int:
+    """Appends one event and returns its sequence number. Must run inside the transaction
+    of the change it describes."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must run inside the transaction of the change")
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or str(obj.pk)
-    event = AuditEvent(
-        at=timezone.now(),
-        actor=actor_name(actor),
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        data=json.loads(_canonical(data or {})),
-    )
+    event = {
+        "at": timezone.now(),
+        "actor": actor_name(actor),
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        # As it reads back from the database: dates and the like as text.
+        "data": json.loads(_canonical(data or {})),
+    }
     # On PostgreSQL the head moves and the event is stored in one statement.
-    return insert_after_update(
+    stored = insert_values_after_update(
+        AuditEvent,
         event,
         ADVANCE_HEAD.format(digest=DIGEST[connection.vendor]),
-        [_content(event)],
+        [_content_of(**event)],
         taken=("seq", "prev_hash", "hash"),
         create=lambda: AuditHead.objects.get_or_create(id=1),
     )
+    return stored["seq"]
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from onestop.queueing.models import (
     WindowState,
 )
 from onestop.queueing.models import TicketStatus as T
-from onestop.rows import insert, insert_after_update
+from onestop.rows import insert_after_update, insert_values
 
 ELDERLY_AGE = 65
 
@@ -78,16 +78,17 @@ def _office(code: str) -> Office:
 def _record(
     ticket: Ticket, action: str, *, actor: User | None, now: datetime.datetime, note: str = ""
 ) -> None:
-    insert(
-        TicketEvent(
-            ticket=ticket,
-            action=action,
-            status=ticket.status,
-            at=now,
-            actor=actor,
-            window_number=ticket.window.number if ticket.window_id else None,
-            note=note[:200],
-        )
+    insert_values(
+        TicketEvent,
+        {
+            "ticket_id": ticket.pk,
+            "action": action,
+            "status": ticket.status,
+            "at": now,
+            "actor_id": actor.pk if actor is not None else None,
+            "window_number": ticket.window.number if ticket.window_id else None,
+            "note": note[:200],
+        },
     )
     audit.record(
         actor=actor,

@@ -8,7 +8,7 @@ from django.db.models.signals import post_save, pre_save
 
 from onestop.audit.models import AuditEvent
 from onestop.queueing.models import Ticket, TicketEvent
-from onestop.rows import insert
+from onestop.rows import insert, insert_values
 
 INSERTED = (AuditEvent, Ticket, TicketEvent)
 
@@ -83,3 +83,63 @@ def test_values_stored_as_save_would_store_them():
     a, b = (Ticket.objects.values(*columns).get(pk=t.pk) for t in (fast, saved))
     assert a == b
     assert a["recalls"] == 1 and a["estimated_wait_minutes"] == 7.0 and a["status"] == "waiting"
+
+
+@pytest.mark.django_db
+def test_a_row_from_values_is_stored_as_from_an_instance():
+    """`insert_values` stores what `insert(model(**values))` stores; a field left out takes
+    its default, and a field that sets itself on save is refused."""
+    from onestop.offices.models import Office
+    from onestop.people.models import User
+    from onestop.queueing.models import TicketStatus
+
+    office = Office.objects.get(code="astana-esil")
+    ticket = insert(
+        Ticket(
+            office=office,
+            service=office.services.first(),
+            day=datetime.date(2026, 3, 2),
+            letter="A",
+            seq=1,
+            number="A001",
+            follow_code="rows1",
+            issued_at=datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC),
+            queue_from=datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC),
+        )
+    )
+    at = datetime.datetime(2026, 3, 2, 9, 5, 30, 250, tzinfo=datetime.UTC)
+    actor = User.objects.filter(role="operator").first()
+    values = {
+        "ticket_id": ticket.pk,
+        "action": "call",
+        "status": TicketStatus.CALLED,
+        "at": at,
+        "actor_id": actor.pk,
+        "window_number": 3,
+    }
+    columns = ["ticket", "action", "status", "at", "actor", "window_number", "note"]
+    from_values = TicketEvent.objects.values(*columns).get(pk=insert_values(TicketEvent, values))
+    from_instance = TicketEvent.objects.values(*columns).get(pk=insert(TicketEvent(**values)).pk)
+    assert from_values == from_instance
+    assert from_values["note"] == "" and from_values["at"] == at
+
+    seq = 10**9 + 1
+    pk = insert_values(
+        AuditEvent,
+        {
+            "seq": seq,
+            "at": at,
+            "actor": "a",
+            "action": "b",
+            "object_type": "c",
+            "object_id": "d",
+            "prev_hash": "",
+            "hash": "",
+        },
+    )
+    assert AuditEvent.objects.get(pk=pk).data == {}
+
+    from onestop.notify.models import Notification
+
+    with pytest.raises(TypeError, match="sets itself"):
+        insert_values(Notification, {"channel": "sms"})

@@ -13,15 +13,14 @@ def append(n: int, actor: str = "tester") -> list[AuditEvent]:
     events = []
     for i in range(n):
         with transaction.atomic():
-            events.append(
-                services.record(
-                    actor=actor,
-                    action="test.happened",
-                    object_type="test",
-                    object_id=str(i),
-                    data={"i": i, "note": "тест"},
-                )
+            seq = services.record(
+                actor=actor,
+                action="test.happened",
+                object_type="test",
+                object_id=str(i),
+                data={"i": i, "note": "тест"},
             )
+            events.append(AuditEvent.objects.get(seq=seq))
     return events
 
 

@@ -203,3 +203,36 @@ def test_offices_report_the_live_queue(api_client, always_open):
         post(api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK)
     office = api_client.get("/api/v1/offices/astana-esil").json()
     assert office["waiting"] == 3 and office["estimated_wait_minutes"] > 0
+
+
+def test_every_ticket_answer_has_the_published_shape(api_client, always_open, token_for):
+    """Ticket answers are built without checking them against TicketOut again
+    (`api.ticket_out`): each one must still carry exactly its fields, of its types."""
+    from datetime import datetime
+
+    from onestop.queueing.api import TicketOut
+
+    operator = bearer(token_for, "operator2")
+    issued = post(
+        api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK
+    ).json()
+    called = post(api_client, "/api/v1/offices/astana-esil/windows/2/call-next", None, operator)
+    ticket_id = called.json()["id"]
+    answers = [
+        issued,
+        called.json(),
+        post(api_client, f"/api/v1/tickets/{ticket_id}/start", None, operator).json(),
+        api_client.get(f"/api/v1/tickets/{ticket_id}", **operator).json(),
+        api_client.get(f"/api/v1/tickets/follow/{issued['follow_code']}").json(),
+        post(api_client, f"/api/v1/tickets/{ticket_id}/finish", None, operator).json(),
+    ]
+    kinds = {"number": str, "office": str, "service": str, "status": str, "priority": str}
+    for answer in answers:
+        assert set(answer) == set(TicketOut.model_fields), answer
+        TicketOut.model_validate(answer)
+        assert type(answer["id"]) is int and type(answer["estimated_wait_minutes"]) is float
+        assert all(type(answer[name]) is kind for name, kind in kinds.items()), answer
+        assert datetime.fromisoformat(answer["issued_at"]).tzinfo is not None
+    assert issued["follow_code"] and all(a["follow_code"] is None for a in answers[1:])
+    assert answers[1]["window"] == 2 and answers[1]["called_at"] is not None
+    assert [a["status"] for a in answers[1:3]] == ["called", "serving"]
