@@ -571,15 +571,18 @@ def test_api_rate_limits_bookings_per_account_and_address(api_client, token_for,
 def test_api_check_in_by_the_kiosk(api_client, token_for):
     open_around_the_clock(ESIL)
     me = citizens(1)[0]
-    now = timezone.now()
+    # Booked 20 minutes ago: the first slot then is at most 30 minutes from now at any
+    # hour, and so within its check-in window (booked now, at 23:20 the first slot would
+    # be at midnight, the centre's day ending at 23:59:59).
+    booked_at = timezone.now() - datetime.timedelta(minutes=20)
     office = Office.objects.get(code=ESIL)
-    local_day = now.astimezone(office.zone).date()
+    local_day = booked_at.astimezone(office.zone).date()
     start = next(
         s.start
         for day in (local_day, local_day + datetime.timedelta(days=1))
-        for s in booking.slots(office_code=ESIL, service_code="passport", day=day, now=now)
+        for s in booking.slots(office_code=ESIL, service_code="passport", day=day, now=booked_at)
     )
-    appointment = book(me, start, now=now)
+    appointment = book(me, start, now=booked_at)
     other = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('kiosk', 'almaty-almaly')}"}
     url = f"/api/v1/appointments/{appointment.pk}/check-in"
     assert post(api_client, url, {}, other).status_code == 404
