@@ -81,8 +81,14 @@ class Ticket(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     recalls = models.PositiveSmallIntegerField(default=0)
-    transferred_from = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="transferred_to"
+    # One ticket at most comes from each transfer: ticket_transferred_from_unique below.
+    transferred_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transferred_to",
+        db_index=False,
     )
     closed_reason = models.CharField(max_length=20, blank=True)
     application = models.ForeignKey(
@@ -106,6 +112,14 @@ class Ticket(models.Model):
                 name="ticket_number_unique_per_day",
             ),
             models.UniqueConstraint(fields=["follow_code"], name="ticket_follow_code_unique"),
+            # Partial: the tickets that did not come from a transfer, nearly all, have no
+            # entry, so issuing one writes an index fewer (a one-to-one field's unique
+            # index holds every ticket, nulls included).
+            models.UniqueConstraint(
+                fields=["transferred_from"],
+                condition=Q(transferred_from__isnull=False),
+                name="ticket_transferred_from_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["office", "status", "queue_from"]),
