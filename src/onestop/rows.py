@@ -17,6 +17,7 @@ statements).
 
 import datetime
 from collections.abc import Callable, Sequence
+from typing import TypeAlias
 
 from django.db import connection, models
 
@@ -113,6 +114,27 @@ def _given(values: dict, field: models.Field, attname: str, plain: type | None):
     return field.get_db_prep_save(value, connection)
 
 
+# A row to store is given as an unsaved model instance or as a dict of attribute values.
+Row: TypeAlias = models.Model | dict
+
+
+def _params(row: Row, columns: tuple, leave_out: tuple[str, ...] = ()) -> list:
+    convert = _given if isinstance(row, dict) else _value
+    return [
+        convert(row, field, attname, plain)
+        for field, attname, plain in columns
+        if attname not in leave_out
+    ]
+
+
+def _set(row: Row, attributes: dict) -> None:
+    if isinstance(row, dict):
+        row.update(attributes)
+    else:
+        for attname, value in attributes.items():
+            setattr(row, attname, value)
+
+
 def _stored(obj: models.Model, pk) -> models.Model:
     setattr(obj, obj._meta.pk.attname, pk)
     obj._state.adding = False
@@ -120,13 +142,16 @@ def _stored(obj: models.Model, pk) -> models.Model:
     return obj
 
 
+def _insert(model: type[models.Model], row: Row) -> int:
+    sql, columns = _statement(model)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _params(row, columns))
+        return cursor.fetchone()[0]
+
+
 def insert(obj: models.Model) -> models.Model:
     """Inserts the unsaved `obj` and sets its primary key; returns it."""
-    sql, columns = _statement(type(obj))
-    params = [_value(obj, field, attname, plain) for field, attname, plain in columns]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return _stored(obj, cursor.fetchone()[0])
+    return _stored(obj, _insert(type(obj), obj))
 
 
 def insert_values(model: type[models.Model], values: dict) -> int:
@@ -134,11 +159,7 @@ def insert_values(model: type[models.Model], values: dict) -> int:
     a field left out takes its default) as `insert(model(**values))` would, without making
     the instance, and returns the new primary key. For the event rows written with every
     ticket, which nothing reads back in the request that writes them."""
-    sql, columns = _statement(model)
-    params = [_given(values, field, attname, plain) for field, attname, plain in columns]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    return _insert(model, values)
 
 
 def update_returning(sql: str, params: Sequence, *, create: Callable[[], object]) -> tuple:
@@ -185,6 +206,25 @@ def _after_update_statement(model: type[models.Model], update: str, taken: tuple
     return _after_update[key], columns
 
 
+def _insert_after_update(
+    model: type[models.Model],
+    row: Row,
+    update: str,
+    params: Sequence,
+    taken: tuple[str, ...],
+    create: Callable[[], object],
+) -> int:
+    """Moves the counter row, sets the attributes in `taken` of `row` from it, inserts
+    `row` and returns its primary key: one statement on PostgreSQL, two elsewhere."""
+    if connection.vendor != "postgresql":
+        _set(row, dict(zip(taken, update_returning(update, params, create=create), strict=True)))
+        return _insert(model, row)
+    sql, columns = _after_update_statement(model, update, taken)
+    pk, *moved = update_returning(sql, [*params, *_params(row, columns, taken)], create=create)
+    _set(row, dict(zip(taken, moved, strict=True)))
+    return pk
+
+
 def insert_after_update(
     obj: models.Model,
     update: str,
@@ -199,21 +239,7 @@ def insert_after_update(
 
     On PostgreSQL the two are one statement, `WITH moved AS (update) INSERT ... SELECT ...
     FROM moved`, and the attributes come back from the inserted row."""
-    if connection.vendor != "postgresql":
-        row = update_returning(update, params, create=create)
-        for attname, value in zip(taken, row, strict=True):
-            setattr(obj, attname, value)
-        return insert(obj)
-    sql, columns = _after_update_statement(type(obj), update, taken)
-    values = [
-        _value(obj, field, attname, plain)
-        for field, attname, plain in columns
-        if attname not in taken
-    ]
-    pk, *moved = update_returning(sql, [*params, *values], create=create)
-    for attname, value in zip(taken, moved, strict=True):
-        setattr(obj, attname, value)
-    return _stored(obj, pk)
+    return _stored(obj, _insert_after_update(type(obj), obj, update, params, taken, create))
 
 
 def insert_values_after_update(
@@ -226,16 +252,8 @@ def insert_values_after_update(
     create: Callable[[], object],
 ) -> dict:
     """`insert_after_update` for a row given as `values` (as `insert_values` takes them):
-    returns the attributes in `taken` and the new primary key (`pk`)."""
-    if connection.vendor != "postgresql":
-        row = update_returning(update, params, create=create)
-        taken_values = dict(zip(taken, row, strict=True))
-        return {**taken_values, "pk": insert_values(model, {**values, **taken_values})}
-    sql, columns = _after_update_statement(model, update, taken)
-    given = [
-        _given(values, field, attname, plain)
-        for field, attname, plain in columns
-        if attname not in taken
-    ]
-    pk, *returned = update_returning(sql, [*params, *given], create=create)
-    return {**dict(zip(taken, returned, strict=True)), "pk": pk}
+    returns the row as stored, the attributes in `taken` and the primary key (`pk`)
+    included."""
+    row = dict(values)
+    pk = _insert_after_update(model, row, update, params, taken, create)
+    return {**row, "pk": pk}

@@ -57,7 +57,7 @@ def _chained(prev_hash: str, content: str) -> str:
 def event_hash(*, prev_hash: str, **event) -> str:
     """The hash an event with these fields (at, actor, action, object_type, object_id,
     data) gets after `prev_hash`."""
-    return _chained(prev_hash, _content(AuditEvent(**event)))
+    return _chained(prev_hash, _content_of(**event))
 
 
 def actor_name(actor) -> str:
@@ -79,6 +79,7 @@ DIGEST = {
     "postgresql": "encode(sha256(convert_to(hash || chr(10) || %s, 'UTF8')), 'hex')",
     "sqlite": "onestop_sha256(hash || char(10) || %s)",
 }
+ADVANCE = {vendor: ADVANCE_HEAD.format(digest=digest) for vendor, digest in DIGEST.items()}
 
 
 def record(
@@ -110,7 +111,7 @@ def record(
     stored = insert_values_after_update(
         AuditEvent,
         event,
-        ADVANCE_HEAD.format(digest=DIGEST[connection.vendor]),
+        ADVANCE[connection.vendor],
         [_content_of(**event)],
         taken=("seq", "prev_hash", "hash"),
         create=lambda: AuditHead.objects.get_or_create(id=1),
