@@ -1,5 +1,5 @@
 """Plain statements for the rows written many times a second: one INSERT for a new model
-instance (a ticket, its event, the audit record), one UPDATE ... RETURNING for a counter
+instance (a ticket, the audit record), one UPDATE ... RETURNING for a counter
 (the day's ticket numbers, the audit head), and on PostgreSQL the two in one statement
 (`insert_after_update`: the next number and the row that takes it, in one round trip).
 
@@ -10,9 +10,9 @@ they do for `save()`; a string, number or key that the field would pass on uncha
 is passed on without the calls. What it leaves out is the query compiler, which costs
 more than the statement itself on these paths, and the model signals: use it only for
 models nothing listens to (tests/test_rows.py holds the models it is used for to that).
-`insert_values(model, values)` stores the same from a dict, without making the instance
-(Django's `Model.__init__` and its signals cost a ticket's event rows as much as their
-statements).
+`insert_values_after_update(model, values, ...)` stores the same from a dict, without
+making the instance (Django's `Model.__init__` and its signals cost an audit event as much
+as its statements).
 """
 
 import datetime
@@ -154,14 +154,6 @@ def insert(obj: models.Model) -> models.Model:
     return _stored(obj, _insert(type(obj), obj))
 
 
-def insert_values(model: type[models.Model], values: dict) -> int:
-    """Inserts a row of `model` from `values` (attribute name to value, as `ticket_id`;
-    a field left out takes its default) as `insert(model(**values))` would, without making
-    the instance, and returns the new primary key. For the event rows written with every
-    ticket, which nothing reads back in the request that writes them."""
-    return _insert(model, values)
-
-
 def update_returning(sql: str, params: Sequence, *, create: Callable[[], object]) -> tuple:
     """Runs one statement that returns a row, most often an `UPDATE ... RETURNING`, and
     returns the row, which stays locked (PostgreSQL) or written under the write lock
@@ -251,9 +243,9 @@ def insert_values_after_update(
     taken: tuple[str, ...],
     create: Callable[[], object],
 ) -> dict:
-    """`insert_after_update` for a row given as `values` (as `insert_values` takes them):
-    returns the row as stored, the attributes in `taken` and the primary key (`pk`)
-    included."""
+    """`insert_after_update` for a row given as `values` (attribute name to value, as
+    `ticket_id`; a field left out takes its default): returns the row as stored, the
+    attributes in `taken` and the primary key (`pk`) included."""
     row = dict(values)
     pk = _insert_after_update(model, row, update, params, taken, create)
     return {**row, "pk": pk}

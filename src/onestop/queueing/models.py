@@ -203,34 +203,6 @@ class QueueTally(models.Model):
         return f"{self.office_id} {self.day} {self.status} {self.service_id}: {self.n}"
 
 
-class TicketEvent(models.Model):
-    """One move of a ticket. Appended, never edited."""
-
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=20)
-    status = models.CharField(max_length=12, choices=TicketStatus.choices)
-    at = models.DateTimeField()
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,
-    )
-    window_number = models.PositiveSmallIntegerField(null=True, blank=True)
-    note = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["ticket", "at", "id"]
-        indexes = [
-            # A kiosk's ticket has no actor: its events stay out of this index.
-            models.Index(
-                fields=["actor"], condition=Q(actor__isnull=False), name="ticketevent_actor"
-            ),
-        ]
-
-
 class WindowState(models.Model):
     """Whether a window is open, on a break or closed, and who works there."""
 

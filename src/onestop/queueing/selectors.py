@@ -1,4 +1,5 @@
-"""Reading the queue: a ticket's place, the board snapshot that screens poll every second."""
+"""Reading the queue: a ticket's place and history, the board snapshot that screens poll
+every second."""
 
 import json
 from dataclasses import dataclass
@@ -8,12 +9,26 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from onestop.audit.models import AuditEvent
 from onestop.offices.models import Office
 from onestop.problems import NotFound
 from onestop.queueing import services
 from onestop.queueing.layout import layout
 from onestop.queueing.models import QueueTally, Ticket
 from onestop.queueing.models import TicketStatus as T
+
+
+def history(tickets):
+    """The moves of a ticket, or of a queryset of tickets, in the order they happened:
+    their audit events (ADR 6), each with `action` ("ticket.call"), `at`, `actor` and
+    `data` (number, office, status, note, and the window when the ticket has one)."""
+    if isinstance(tickets, Ticket):
+        ids = [str(tickets.pk)]
+    else:
+        ids = [str(pk) for pk in tickets.values_list("pk", flat=True)]
+    return AuditEvent.objects.filter(object_type="queueing.ticket", object_id__in=ids).order_by(
+        "seq"
+    )
 
 
 def position(ticket: Ticket) -> int | None:

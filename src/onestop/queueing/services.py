@@ -39,11 +39,10 @@ from onestop.queueing.models import (
     Rating,
     Ticket,
     TicketCounter,
-    TicketEvent,
     WindowState,
 )
 from onestop.queueing.models import TicketStatus as T
-from onestop.rows import insert_after_update, insert_values
+from onestop.rows import insert_after_update
 
 ELDERLY_AGE = 65
 
@@ -75,32 +74,17 @@ def _office(code: str) -> Office:
     return _layout(code).office
 
 
-def _record(
-    ticket: Ticket, action: str, *, actor: User | None, now: datetime.datetime, note: str = ""
-) -> None:
-    insert_values(
-        TicketEvent,
-        {
-            "ticket_id": ticket.pk,
-            "action": action,
-            "status": ticket.status,
-            "at": now,
-            "actor_id": actor.pk if actor is not None else None,
-            "window_number": ticket.window.number if ticket.window_id else None,
-            "note": note[:200],
-        },
-    )
-    audit.record(
-        actor=actor,
-        action=f"ticket.{action}",
-        obj=ticket,
-        data={
-            "number": ticket.number,
-            "office": ticket.office_id,
-            "status": ticket.status,
-            "note": note[:200],
-        },
-    )
+def _record(ticket: Ticket, action: str, *, actor: User | None, note: str = "") -> None:
+    """One move of a ticket, in the audit trail, which is the ticket's history (ADR 6)."""
+    data = {
+        "number": ticket.number,
+        "office": ticket.office_id,
+        "status": ticket.status,
+        "note": note[:200],
+    }
+    if ticket.window_id:
+        data["window"] = ticket.window.number
+    audit.record(actor=actor, action=f"ticket.{action}", obj=ticket, data=data)
 
 
 # ---------------------------------------------------------------- issuing
@@ -169,23 +153,22 @@ def issue_ticket(
     )
 
     def store(code: str) -> Ticket:
+        ticket = Ticket(
+            office=office,
+            service=service,
+            day=day,
+            letter=letter,
+            priority=reason,
+            channel=channel,
+            iin=iin,
+            follow_code=code,
+            issued_at=now,
+            queue_from=queue_from or now,
+            estimated_wait_minutes=estimate,
+        )
         with transaction.atomic():
-            ticket = _numbered(
-                Ticket(
-                    office=office,
-                    service=service,
-                    day=day,
-                    letter=letter,
-                    priority=reason,
-                    channel=channel,
-                    iin=iin,
-                    follow_code=code,
-                    issued_at=now,
-                    queue_from=queue_from or now,
-                    estimated_wait_minutes=estimate,
-                )
-            )
-            _record(ticket, "issue", actor=actor, now=now, note=f"{channel} {reason}".strip())
+            _numbered(ticket)
+            _record(ticket, "issue", actor=actor, note=f"{channel} {reason}".strip())
         return ticket
 
     ticket = _with_follow_code(store)
@@ -485,7 +468,7 @@ def call_next(
             now,
         )
         ticket.save(update_fields=["status", "window", "operator", "called_at"])
-        _record(ticket, "call", actor=actor, now=now)
+        _record(ticket, "call", actor=actor)
     return ticket
 
 
@@ -543,7 +526,7 @@ def move(
             locked.closed_reason = note[:20]
         fields = ["status", "recalls", "started_at", "finished_at", "closed_reason"]
         locked.save(update_fields=fields)
-        _record(locked, action, actor=actor, now=now, note=note)
+        _record(locked, action, actor=actor, note=note)
     if target == T.DONE:
         transaction.on_commit(lambda: layout.forget(("mean", locked.office_id, locked.service_id)))
     return locked
@@ -620,10 +603,9 @@ def transfer(
             locked,
             "transfer",
             actor=actor,
-            now=now,
             note=f"-> window {window_number}" if window_number else f"-> {service.code}",
         )
-        _record(moved, "issue", actor=actor, now=now, note=f"transferred from {locked.number}")
+        _record(moved, "issue", actor=actor, note=f"transferred from {locked.number}")
     return moved
 
 

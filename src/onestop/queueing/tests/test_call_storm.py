@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from onestop.people.models import User
-from onestop.queueing import services
-from onestop.queueing.models import Ticket, TicketEvent
+from onestop.queueing import selectors, services
+from onestop.queueing.models import Ticket
 
 WORKER = Path(__file__).with_name("storm_worker.py")
 
@@ -57,7 +57,11 @@ def test_four_processes_call_every_ticket_exactly_once():
         assert worker.returncode == 0, err[-2000:]
         called += [int(line) for line in out.split()]
     assert len(called) == 80 and len(set(called)) == 80
-    calls = Counter(TicketEvent.objects.filter(action="call").values_list("ticket_id", flat=True))
+    calls = Counter(
+        selectors.history(Ticket.objects.all())
+        .filter(action="ticket.call")
+        .values_list("object_id", flat=True)
+    )
     assert set(calls.values()) == {1}
     assert Ticket.objects.filter(status="done").count() == 80
     assert Counter(Ticket.objects.values_list("window__number", flat=True)).keys() <= {1, 2, 3, 4}

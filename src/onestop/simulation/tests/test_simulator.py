@@ -17,7 +17,8 @@ from onestop.cases.models import Application
 from onestop.demo.services import demo_device_token, load_demo
 from onestop.offices.models import OpeningHours
 from onestop.people.models import Person
-from onestop.queueing.models import Rating, Ticket, TicketEvent, TicketStatus
+from onestop.queueing import selectors
+from onestop.queueing.models import Rating, Ticket, TicketStatus
 from onestop.queueing.tests.conftest import open_around_the_clock
 from onestop.simulation.visitors import Api, Operator, Settings, Simulator
 
@@ -62,10 +63,10 @@ def test_a_simulated_stretch_of_a_day_keeps_the_queue_sound(centre):
     assert counts.applications > 2
 
     # Each ticket called once, by one of the operators' windows.
-    calls = TicketEvent.objects.filter(ticket__in=tickets, action="call")
-    assert not calls.values("ticket").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    calls = selectors.history(tickets).filter(action="ticket.call")
+    assert not calls.values("object_id").annotate(n=Count("pk")).filter(n__gt=1).exists()
     assert calls.count() == counts.called
-    assert set(calls.values_list("window_number", flat=True)) <= {1, 2, 3, 4}
+    assert {call.data["window"] for call in calls} <= {1, 2, 3, 4}
 
     # One visitor at a window at a time.
     for number in (1, 2, 3, 4):
