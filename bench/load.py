@@ -29,6 +29,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from onestop.operations.processes import web_workers
+
 HERE = Path(__file__).resolve().parent
 
 SCENARIOS = {
@@ -555,7 +557,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL server to create a database on")
     parser.add_argument(
-        "--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers"
+        "--workers", type=int, default=web_workers(), help="gunicorn workers (as onestop serve)"
     )
     parser.add_argument("--duration", type=float, default=15, help="seconds per measurement")
     parser.add_argument("--warmup", type=float, default=3, help="seconds per scenario, unmeasured")

@@ -30,12 +30,22 @@ _local = threading.local()
 
 @contextlib.contextmanager
 def held() -> Iterator[None]:
-    """The gate, for the length of one request."""
+    """The gate, for the length of one request; nothing more when this thread has it
+    already (the worker takes it before the application does)."""
+    if getattr(_local, "held", False):
+        yield
+        return
     _gate.acquire()
     _local.held = True
     try:
         yield
     finally:
+        let_go()
+
+
+def let_go() -> None:
+    """Lets the gate go before the request is over, if this thread has it."""
+    if getattr(_local, "held", False):
         _local.held = False
         _gate.release()
 
@@ -57,12 +67,18 @@ def waiting() -> Iterator[None]:
 
 class OneAtATime:
     """A WSGI application run one request at a time in this process, and another while
-    the first waits for the outside world. The answer's body, when it is sent after the
-    call returns (a file), goes out without the gate."""
+    the first waits for the outside world. A file or a stream goes out without the gate,
+    which a slow reader would otherwise keep; under gunicorn every other answer is
+    written with it (`operations.balanced_worker.GatedThreadWorker`)."""
 
     def __init__(self, application):
         self.application = application
 
     def __call__(self, environ, start_response):
         with held():
-            return self.application(environ, start_response)
+            answer = self.application(environ, start_response)
+            if getattr(answer, "streaming", False) or isinstance(
+                answer, environ.get("wsgi.file_wrapper", ())
+            ):
+                let_go()
+            return answer

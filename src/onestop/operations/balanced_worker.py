@@ -26,6 +26,8 @@ import time
 
 from gunicorn.workers.gthread import ThreadWorker
 
+from onestop import gate
+
 RECHECK = 0.002
 MAX_HOLD = 0.05
 # Workers that can share the table at once; any more work as plain gthread workers.
@@ -79,7 +81,21 @@ def less_busy_worker(slot: int, connections: int) -> bool:
     return False
 
 
-class BalancedThreadWorker(ThreadWorker):
+class GatedThreadWorker(ThreadWorker):
+    """gthread whose threads handle a request under the process's gate (onestop/gate.py),
+    from the environ gunicorn makes of it to the last byte of the answer written, rather
+    than only while the application runs. A thread writing an answer, in Python, while
+    another of its process holds SQLite's write lock took turns at the interpreter lock
+    with it: on two cores with three workers the lock was held 1.17 ms a ticket instead of
+    0.93, with fewer tickets a second (docs/benchmarks.md). Files and streams still go
+    out without the gate (`gate.OneAtATime`)."""
+
+    def handle_request(self, req, conn):
+        with gate.held():
+            return super().handle_request(req, conn)
+
+
+class BalancedThreadWorker(GatedThreadWorker):
     """gthread with connections spread evenly over the workers (the module's docstring)."""
 
     _accepting: bool  # gunicorn's: whether it wants new connections at all

@@ -3,7 +3,7 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from onestop.operations.processes import gunicorn_command, web_threads
+from onestop.operations.processes import gunicorn_command, web_threads, web_workers
 
 
 class Command(BaseCommand):
@@ -12,7 +12,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=web_workers(),
+            help="worker processes (ONESTOP_WEB_WORKERS, one more than the cores by default)",
+        )
         parser.add_argument(
             "--threads",
             type=int,
