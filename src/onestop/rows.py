@@ -19,6 +19,7 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
+from django.conf import settings
 from django.db import connection, models
 
 # Fields whose value Django hands to the database unchanged when it already has the
@@ -52,7 +53,65 @@ def _plain_type(field: models.Field) -> type | None:
     return kind
 
 
-# Per model: the statement, and for each column its field, attribute and plain type.
+_NOT_PLAIN = object()
+
+
+def _int(value):
+    return value if value is None or type(value) is int else _NOT_PLAIN
+
+
+def _instance_of(kind: type) -> Callable:
+    def convert(value):
+        return value if value is None or isinstance(value, kind) else _NOT_PLAIN
+
+    return convert
+
+
+def _adapters() -> tuple[Callable, Callable]:
+    """How the database takes an aware datetime and a date: as Django's SQLite backend
+    writes them (text, the datetime in the connection's time zone), without going through
+    the connection for each value; as the backend's operations do elsewhere."""
+    if connection.vendor == "sqlite" and settings.USE_TZ:
+        zone = connection.timezone
+        return (lambda value: str(value.astimezone(zone).replace(tzinfo=None))), str
+    return (
+        lambda value: connection.ops.adapt_datetimefield_value(value),
+        lambda value: connection.ops.adapt_datefield_value(value),
+    )
+
+
+def _converter(field: models.Field) -> Callable | None:
+    """For a field whose value Django hands to the database unchanged when it has the
+    plain type (or only adapts a date or an aware datetime): a function from the value to
+    what the database takes, `_NOT_PLAIN` when the field must convert it. None for any
+    other field."""
+    plain = _plain_type(field)
+    if plain is None:
+        return None
+    if plain is models.DateTimeField:
+        adapt_datetime, _adapt_date = _adapters()
+
+        def convert_datetime(value):
+            if value is None:
+                return None
+            if type(value) is datetime.datetime and value.tzinfo is not None:
+                return adapt_datetime(value)
+            return _NOT_PLAIN
+
+        return convert_datetime
+    if plain is models.DateField:
+        _adapt_datetime, adapt_date = _adapters()
+
+        def convert_date(value):
+            if value is None:
+                return None
+            return adapt_date(value) if type(value) is datetime.date else _NOT_PLAIN
+
+        return convert_date
+    return _int if plain is int else _instance_of(plain)
+
+
+# Per model: the statement, and for each column its field, attribute and converter.
 _statements: dict[type[models.Model], tuple[str, tuple]] = {}
 
 
@@ -71,42 +130,23 @@ def _statement(model: type[models.Model]) -> tuple[str, tuple]:
         ", ".join(["%s"] * len(fields)),
         quote(meta.pk.column),
     )
-    columns = tuple((f, f.attname, _plain_type(f)) for f in fields)
+    columns = tuple((f, f.attname, _converter(f)) for f in fields)
     _statements[model] = (sql, columns)
     return _statements[model]
 
 
-_NOT_PLAIN = object()
-
-
-def _as_plain(value, plain: type):
-    """`value` as the database takes it when Django would pass it on unchanged (or only
-    adapt a date or an aware datetime); `_NOT_PLAIN` when the field must convert it."""
-    if value is None:
-        return None
-    if plain is models.DateTimeField:
-        if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            return connection.ops.adapt_datetimefield_value(value)
-    elif plain is models.DateField:
-        if type(value) is datetime.date:
-            return connection.ops.adapt_datefield_value(value)
-    elif isinstance(value, plain) and (plain is not int or type(value) is int):
-        return value
-    return _NOT_PLAIN
-
-
-def _value(obj: models.Model, field: models.Field, attname: str, plain: type | None):
-    if plain is not None:
-        value = _as_plain(getattr(obj, attname), plain)
+def _value(obj: models.Model, field: models.Field, attname: str, convert: Callable | None):
+    if convert is not None:
+        value = convert(getattr(obj, attname))
         if value is not _NOT_PLAIN:
             return value
     return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
-def _given(values: dict, field: models.Field, attname: str, plain: type | None):
+def _given(values: dict, field: models.Field, attname: str, convert: Callable | None):
     value = values[attname] if attname in values else field.get_default()
-    if plain is not None:
-        converted = _as_plain(value, plain)
+    if convert is not None:
+        converted = convert(value)
         if converted is not _NOT_PLAIN:
             return converted
     elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
@@ -121,8 +161,8 @@ Row: TypeAlias = models.Model | dict
 def _params(row: Row, columns: tuple, leave_out: tuple[str, ...] = ()) -> list:
     convert = _given if isinstance(row, dict) else _value
     return [
-        convert(row, field, attname, plain)
-        for field, attname, plain in columns
+        convert(row, field, attname, to_database)
+        for field, attname, to_database in columns
         if attname not in leave_out
     ]
 
@@ -187,10 +227,10 @@ def _after_update_statement(model: type[models.Model], update: str, taken: tuple
             "WITH moved AS ({}) INSERT INTO {} ({}) SELECT {} FROM moved RETURNING {}".format(  # noqa: S608
                 update,
                 quote(meta.db_table),
-                ", ".join(quote(field.column) for field, _attname, _plain in columns),
+                ", ".join(quote(field.column) for field, _attname, _convert in columns),
                 ", ".join(
                     f"moved.{quote(attname)}" if attname in taken else "%s"
-                    for _field, attname, _plain in columns
+                    for _field, attname, _convert in columns
                 ),
                 ", ".join(quote(column) for column in returned),
             )

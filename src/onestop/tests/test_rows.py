@@ -2,6 +2,7 @@
 models it is used for must have no receivers, and what it stores must read back the same."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.db.models.signals import post_save, pre_save
@@ -63,7 +64,8 @@ def test_values_stored_as_save_would_store_them():
         channel="kiosk",
         follow_code="",
         issued_at=now,
-        queue_from=now,
+        # An aware datetime in another zone is stored as the same moment.
+        queue_from=now.astimezone(zoneinfo.ZoneInfo("Asia/Almaty")),
         estimated_wait_minutes=7,
     )
     fast = insert(Ticket(seq=1, recalls=True, **{**fields, "follow_code": "f1"}))
@@ -75,6 +77,7 @@ def test_values_stored_as_save_would_store_them():
         "recalls",
         "estimated_wait_minutes",
         "issued_at",
+        "queue_from",
         "called_at",
         "day",
         "office",
@@ -83,6 +86,7 @@ def test_values_stored_as_save_would_store_them():
     a, b = (Ticket.objects.values(*columns).get(pk=t.pk) for t in (fast, saved))
     assert a == b
     assert a["recalls"] == 1 and a["estimated_wait_minutes"] == 7.0 and a["status"] == "waiting"
+    assert a["queue_from"] == now
 
 
 @pytest.mark.django_db
