@@ -107,4 +107,5 @@ def test_the_web_workers_spread_their_connections_unless_told_not_to(settings):
     settings.WEB_SPREAD = True
     assert worker_class() == "onestop.operations.balanced_worker.BalancedThreadWorker"
     settings.WEB_SPREAD = False
-    assert worker_class() == "gthread"
+    # gunicorn's own spread, its requests still handled under the gate (ADR 5).
+    assert worker_class() == "onestop.operations.balanced_worker.GatedThreadWorker"
