@@ -19,7 +19,6 @@ import datetime
 from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
-from django.conf import settings
 from django.db import connection, models
 
 # Fields whose value Django hands to the database unchanged when it already has the
@@ -56,59 +55,51 @@ def _plain_type(field: models.Field) -> type | None:
 _NOT_PLAIN = object()
 
 
-def _int(value):
-    return value if value is None or type(value) is int else _NOT_PLAIN
-
-
 def _instance_of(kind: type) -> Callable:
-    def convert(value):
+    def convert(value, _ops):
         return value if value is None or isinstance(value, kind) else _NOT_PLAIN
 
     return convert
 
 
-def _adapters() -> tuple[Callable, Callable]:
-    """How the database takes an aware datetime and a date: as Django's SQLite backend
-    writes them (text, the datetime in the connection's time zone), without going through
-    the connection for each value; as the backend's operations do elsewhere."""
-    if connection.vendor == "sqlite" and settings.USE_TZ:
-        zone = connection.timezone
-        return (lambda value: str(value.astimezone(zone).replace(tzinfo=None))), str
-    return (
-        lambda value: connection.ops.adapt_datetimefield_value(value),
-        lambda value: connection.ops.adapt_datefield_value(value),
-    )
+def _exactly(kind: type, adapt: Callable, *, aware: bool = False) -> Callable:
+    """A value of exactly `kind` (an aware one, for datetimes) goes to the database
+    through `adapt(ops, value)`, given the connection's operations; a subclass (a bool for
+    an int) through the field."""
+
+    def convert(value, ops):
+        if value is None:
+            return None
+        if type(value) is kind and (not aware or getattr(value, "tzinfo", None) is not None):
+            return adapt(ops, value)
+        return _NOT_PLAIN
+
+    return convert
+
+
+def _unchanged(_ops, value):
+    return value
 
 
 def _converter(field: models.Field) -> Callable | None:
     """For a field whose value Django hands to the database unchanged when it has the
-    plain type (or only adapts a date or an aware datetime): a function from the value to
-    what the database takes, `_NOT_PLAIN` when the field must convert it. None for any
-    other field."""
+    plain type (or only adapts a date or an aware datetime): a function from the value and
+    the connection's operations to what the database takes, `_NOT_PLAIN` when the field
+    must convert it. None for any other field."""
     plain = _plain_type(field)
     if plain is None:
         return None
     if plain is models.DateTimeField:
-        adapt_datetime, _adapt_date = _adapters()
-
-        def convert_datetime(value):
-            if value is None:
-                return None
-            if type(value) is datetime.datetime and value.tzinfo is not None:
-                return adapt_datetime(value)
-            return _NOT_PLAIN
-
-        return convert_datetime
+        return _exactly(
+            datetime.datetime,
+            lambda ops, value: ops.adapt_datetimefield_value(value),
+            aware=True,
+        )
     if plain is models.DateField:
-        _adapt_datetime, adapt_date = _adapters()
-
-        def convert_date(value):
-            if value is None:
-                return None
-            return adapt_date(value) if type(value) is datetime.date else _NOT_PLAIN
-
-        return convert_date
-    return _int if plain is int else _instance_of(plain)
+        return _exactly(datetime.date, lambda ops, value: ops.adapt_datefield_value(value))
+    if plain is int:
+        return _exactly(int, _unchanged)
+    return _instance_of(plain)
 
 
 # Per model: the statement, and for each column its field, attribute and converter.
@@ -135,18 +126,18 @@ def _statement(model: type[models.Model]) -> tuple[str, tuple]:
     return _statements[model]
 
 
-def _value(obj: models.Model, field: models.Field, attname: str, convert: Callable | None):
+def _value(obj: models.Model, field: models.Field, attname: str, convert: Callable | None, ops):
     if convert is not None:
-        value = convert(getattr(obj, attname))
+        value = convert(getattr(obj, attname), ops)
         if value is not _NOT_PLAIN:
             return value
     return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
-def _given(values: dict, field: models.Field, attname: str, convert: Callable | None):
+def _given(values: dict, field: models.Field, attname: str, convert: Callable | None, ops):
     value = values[attname] if attname in values else field.get_default()
     if convert is not None:
-        converted = convert(value)
+        converted = convert(value, ops)
         if converted is not _NOT_PLAIN:
             return converted
     elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
@@ -160,8 +151,9 @@ Row: TypeAlias = models.Model | dict
 
 def _params(row: Row, columns: tuple, leave_out: tuple[str, ...] = ()) -> list:
     convert = _given if isinstance(row, dict) else _value
+    ops = connection.ops  # once a row: the connection is looked up for the thread each time
     return [
-        convert(row, field, attname, to_database)
+        convert(row, field, attname, to_database, ops)
         for field, attname, to_database in columns
         if attname not in leave_out
     ]

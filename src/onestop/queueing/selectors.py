@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q, Sum
+from django.db.models import CharField, Q, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from onestop.audit.models import AuditEvent
@@ -22,13 +23,11 @@ def history(tickets):
     """The moves of a ticket, or of a queryset of tickets, in the order they happened:
     their audit events (ADR 6), each with `action` ("ticket.call"), `at`, `actor` and
     `data` (number, office, status, note, and the window when the ticket has one)."""
+    moves = AuditEvent.objects.filter(object_type="queueing.ticket").order_by("seq")
     if isinstance(tickets, Ticket):
-        ids = [str(tickets.pk)]
-    else:
-        ids = [str(pk) for pk in tickets.values_list("pk", flat=True)]
-    return AuditEvent.objects.filter(object_type="queueing.ticket", object_id__in=ids).order_by(
-        "seq"
-    )
+        return moves.filter(object_id=str(tickets.pk))
+    keys = tickets.annotate(key=Cast("pk", output_field=CharField())).values("key")
+    return moves.filter(object_id__in=keys)
 
 
 def position(ticket: Ticket) -> int | None:

@@ -121,8 +121,8 @@ def issue_ticket(
     """A new ticket with the next number of the day for the service's letter (A017).
 
     Everything but the number is worked out before the transaction, so that the counter
-    row, locked from the moment the number is taken until the commit, is held for four
-    inserts and nothing else. The ticket comes back with `position`, its place in the
+    row, locked from the moment the number is taken until the commit, is held for the
+    ticket and its audit event and nothing else. The ticket comes back with `position`, its place in the
     queue when issued."""
     found = _layout(office_code)
     office = found.office

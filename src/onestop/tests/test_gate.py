@@ -20,17 +20,21 @@ from onestop.registries import services
 LATENCY_MS = 800
 
 
-def health(application) -> tuple[str, float]:
-    """GET /health through the application as gunicorn calls it: status and seconds."""
-    environ = {
-        "REQUEST_METHOD": "GET", "PATH_INFO": "/health", "SCRIPT_NAME": "", "QUERY_STRING": "",
+def environ_for(path: str) -> dict:
+    """A GET of `path` as gunicorn hands it to the application."""
+    return {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
         "SERVER_NAME": "localhost", "SERVER_PORT": "8000", "HTTP_HOST": "localhost",
         "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
         "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr,
     }  # fmt: skip
+
+
+def health(application) -> tuple[str, float]:
+    """GET /health through the application as gunicorn calls it: status and seconds."""
     statuses: list[str] = []
     started = time.monotonic()
-    body = application(environ, lambda status, *_: statuses.append(status))
+    body = application(environ_for("/health"), lambda status, *_: statuses.append(status))
     b"".join(body)
     body.close()
     return statuses[0], time.monotonic() - started
@@ -147,15 +151,6 @@ def answer_as_the_worker_writes_it(application, environ):
         b"".join(body)
         body.close()
     return free_while_writing
-
-
-def environ_for(path: str) -> dict:
-    return {
-        "REQUEST_METHOD": "GET", "PATH_INFO": path, "SCRIPT_NAME": "", "QUERY_STRING": "",
-        "SERVER_NAME": "localhost", "SERVER_PORT": "8000", "HTTP_HOST": "localhost",
-        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr,
-    }  # fmt: skip
 
 
 def test_an_answer_is_written_under_the_gate_a_file_or_a_stream_without_it():
