@@ -201,33 +201,29 @@ def update_returning(sql: str, params: Sequence, *, create: Callable[[], object]
     return row
 
 
-_after_update: dict[tuple, str] = {}
+_from_moved: dict[tuple, str] = {}
 
 
-def _after_update_statement(model: type[models.Model], update: str, taken: tuple[str, ...]):
-    """PostgreSQL: `WITH moved AS (update) INSERT ... SELECT ... FROM moved`, returning the
-    new row's key and the taken attributes."""
+def _insert_from_moved(model: type[models.Model], taken: tuple[str, ...]) -> tuple[str, tuple]:
+    """PostgreSQL: `INSERT ... SELECT ... FROM moved RETURNING <key>, <taken>`, the taken
+    columns read from the CTE `moved`, the others given as parameters."""
     _sql, columns = _statement(model)
-    key = (model, update, taken)
-    if key not in _after_update:
+    key = (model, taken)
+    if key not in _from_moved:
         meta = model._meta
         quote = connection.ops.quote_name
         returned = [meta.pk.column, *(meta.get_field(attname).column for attname in taken)]
-        # Table and column names from the model and the caller's statement; the values go
-        # as parameters.
-        _after_update[key] = (
-            "WITH moved AS ({}) INSERT INTO {} ({}) SELECT {} FROM moved RETURNING {}".format(  # noqa: S608
-                update,
-                quote(meta.db_table),
-                ", ".join(quote(field.column) for field, _attname, _convert in columns),
-                ", ".join(
-                    f"moved.{quote(attname)}" if attname in taken else "%s"
-                    for _field, attname, _convert in columns
-                ),
-                ", ".join(quote(column) for column in returned),
-            )
+        # Table and column names from the model; the values go as parameters.
+        _from_moved[key] = "INSERT INTO {} ({}) SELECT {} FROM moved RETURNING {}".format(  # noqa: S608
+            quote(meta.db_table),
+            ", ".join(quote(field.column) for field, _attname, _convert in columns),
+            ", ".join(
+                f"moved.{quote(attname)}" if attname in taken else "%s"
+                for _field, attname, _convert in columns
+            ),
+            ", ".join(quote(column) for column in returned),
         )
-    return _after_update[key], columns
+    return _from_moved[key], columns
 
 
 def _insert_after_update(
@@ -243,8 +239,12 @@ def _insert_after_update(
     if connection.vendor != "postgresql":
         _set(row, dict(zip(taken, update_returning(update, params, create=create), strict=True)))
         return _insert(model, row)
-    sql, columns = _after_update_statement(model, update, taken)
-    pk, *moved = update_returning(sql, [*params, *_params(row, columns, taken)], create=create)
+    insert_sql, columns = _insert_from_moved(model, taken)
+    pk, *moved = update_returning(
+        f"WITH moved AS ({update}) {insert_sql}",
+        [*params, *_params(row, columns, taken)],
+        create=create,
+    )
     _set(row, dict(zip(taken, moved, strict=True)))
     return pk
 
@@ -264,6 +264,36 @@ def insert_after_update(
     On PostgreSQL the two are one statement, `WITH moved AS (update) INSERT ... SELECT ...
     FROM moved`, and the attributes come back from the inserted row."""
     return _stored(obj, _insert_after_update(type(obj), obj, update, params, taken, create))
+
+
+def insert_after_update_with(
+    obj: models.Model,
+    update: str,
+    params: Sequence,
+    *,
+    taken: tuple[str, ...],
+    then: str,
+    then_params: Sequence,
+    create: Callable[[], object],
+) -> tuple:
+    """PostgreSQL: `insert_after_update` and what `then` does with the new row, in one
+    statement, which outside a transaction is its own: the counter row is locked and let go
+    inside the database, with no round trip between.
+
+    The statement is `WITH moved AS (update), stored AS (INSERT ... SELECT ... FROM moved
+    RETURNING <key>, <taken>) <then>`: `then` goes on with the WITH list, reads `stored`
+    and ends in a query whose row begins with `stored`'s columns. Sets the taken attributes
+    and the key of `obj` and returns what the row holds after them."""
+    insert_sql, columns = _insert_from_moved(type(obj), taken)
+    row = update_returning(
+        f"WITH moved AS ({update}), stored AS ({insert_sql}) {then}",
+        [*params, *_params(obj, columns, taken), *then_params],
+        create=create,
+    )
+    pk, *moved = row[: 1 + len(taken)]
+    _set(obj, dict(zip(taken, moved, strict=True)))
+    _stored(obj, pk)
+    return tuple(row[1 + len(taken) :])
 
 
 def insert_values_after_update(

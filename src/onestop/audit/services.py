@@ -8,6 +8,8 @@ serialises them across processes and databases; one UPDATE moves it and hashes t
 import datetime
 import hashlib
 import json
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -15,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from onestop.audit.models import AuditEvent, AuditHead
-from onestop.rows import insert_values_after_update
+from onestop.rows import insert_after_update, insert_after_update_with, insert_values_after_update
 
 GENESIS = "0" * 64
 
@@ -117,6 +119,131 @@ def record(
         create=lambda: AuditHead.objects.get_or_create(id=1),
     )
     return stored["seq"]
+
+
+# A condition for the WHERE of a counter's UPDATE that `insert_recorded` moves: the counter
+# moves only when the head is there to take the event, so that a statement that stores no
+# event takes no number either.
+HEAD_READY = "EXISTS (SELECT 1 FROM audit_audithead WHERE id = 1)"
+
+
+def _head() -> None:
+    AuditHead.objects.get_or_create(id=1)
+
+
+# Values only the statement knows (the new row's key, a number it takes) stand in the
+# event's text as control characters, which canonical JSON always escapes: a raw one
+# stands nowhere else in it.
+def _mark(n: int) -> str:
+    return f"\x01{n}\x01"
+
+
+def _marked(text: str, n: int) -> str | None:
+    """`text` with the JSON string of `_mark(n)` in it made the raw mark; None when that
+    string is not there exactly once (a value that holds the mark itself)."""
+    token = json.dumps(_mark(n))
+    return text.replace(token, _mark(n)) if text.count(token) == 1 else None
+
+
+def _filled(columns: Sequence[str], source: str) -> str:
+    """SQL for a text given as a parameter, with mark n replaced by the JSON of column n of
+    `source`, as `_canonical` writes a string or an integer."""
+    sql = "%s"
+    for column in columns:
+        sql = f"replace({sql}, %s, to_json({source}.{column})::text)"
+    return sql
+
+
+def insert_recorded(
+    obj,
+    update: str,
+    params: Sequence,
+    *,
+    taken: tuple[str, ...],
+    create: Callable[[], object],
+    actor,
+    action: str,
+    data: dict,
+    filled: dict[str, str],
+):
+    """Moves a counter row and inserts `obj` as `rows.insert_after_update` does, and
+    records the event of its creation: `data` and, under each key of `filled`, the value
+    the statement gave the attribute named there (a string or an integer). `update` has
+    `HEAD_READY` in its WHERE; `create()` makes its row. Returns `obj`, stored.
+
+    On PostgreSQL the whole is one statement, the event's hash worked out in it from the
+    new row's key and attributes: outside a transaction the counter row and the audit head
+    are locked and let go inside the database, without a round trip to the server while
+    they are held (ADR 7). Elsewhere it is `insert_after_update` and `record` in one
+    transaction."""
+    meta = obj._meta
+    event = {
+        "at": timezone.now(),
+        "actor": actor_name(actor),
+        "action": action,
+        "object_type": f"{meta.app_label}.{meta.model_name}",
+    }
+    marks = {key: _mark(n) for n, key in enumerate(filled, start=1)}
+    content = _content_of(**event, object_id=_mark(0), data={**data, **marks})
+    stored_data = _canonical({**data, **marks})
+    for n in range(len(filled) + 1):
+        content = content and _marked(content, n)
+        if n:
+            stored_data = stored_data and _marked(stored_data, n)
+    if connection.vendor != "postgresql" or not content or not stored_data:
+        with transaction.atomic():
+            insert_after_update(obj, update, params, taken=taken, create=lambda: _both(create))
+            values = {key: getattr(obj, attname) for key, attname in filled.items()}
+            record(actor=actor, action=action, obj=obj, data={**data, **values})
+        return obj
+    quote = connection.ops.quote_name
+    key = quote(meta.pk.column)
+    columns = [f"{key}::text", *(quote(meta.get_field(a).column) for a in filled.values())]
+    returned = ", ".join(
+        f"head.{quote(meta.get_field(a).column)}" for a in (meta.pk.attname, *taken)
+    )
+    # Table and column names from the models; the values go as parameters.
+    then = (
+        ", head AS (UPDATE audit_audithead SET seq = audit_audithead.seq + 1, "  # noqa: S608
+        "prev_hash = audit_audithead.hash, hash = encode(sha256(convert_to("
+        f"audit_audithead.hash || chr(10) || {_filled(columns, 'stored')}, 'UTF8')), 'hex') "
+        "FROM stored WHERE audit_audithead.id = 1 RETURNING audit_audithead.seq AS event_seq, "
+        "audit_audithead.prev_hash AS event_prev_hash, audit_audithead.hash AS event_hash, "
+        "stored.*), "
+        "event AS (INSERT INTO audit_auditevent "
+        "(seq, at, actor, action, object_type, object_id, data, prev_hash, hash) "
+        f"SELECT event_seq, %s, %s, %s, %s, head.{key}::text, "
+        f"({_filled(columns[1:], 'head')})::jsonb, event_prev_hash, event_hash FROM head "
+        f"RETURNING seq) SELECT {returned}, event.seq FROM head, event"
+    )
+    marks_sql = [_mark(n) for n in range(len(filled) + 1)]
+    then_params = [
+        content,
+        *marks_sql,
+        event["at"],
+        event["actor"],
+        event["action"],
+        event["object_type"],
+        stored_data,
+        *marks_sql[1:],
+    ]
+    # Inside a transaction, a savepoint: a failed statement leaves the caller's work as it was.
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():
+        insert_after_update_with(
+            obj,
+            update,
+            params,
+            taken=taken,
+            then=then,
+            then_params=then_params,
+            create=lambda: _both(create),
+        )
+    return obj
+
+
+def _both(create: Callable[[], object]) -> None:
+    create()
+    _head()
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,6 @@ from onestop.queueing.models import (
     WindowState,
 )
 from onestop.queueing.models import TicketStatus as T
-from onestop.rows import insert_after_update
 
 ELDERLY_AGE = 65
 
@@ -166,10 +165,7 @@ def issue_ticket(
             queue_from=queue_from or now,
             estimated_wait_minutes=estimate,
         )
-        with transaction.atomic():
-            _numbered(ticket)
-            _record(ticket, "issue", actor=actor, note=f"{channel} {reason}".strip())
-        return ticket
+        return _numbered(ticket, actor=actor, note=f"{channel} {reason}".strip())
 
     ticket = _with_follow_code(store)
     ticket.position = ahead
@@ -196,17 +192,19 @@ def _with_follow_code(store: Callable[[str], Ticket]) -> Ticket:
 # The next number of the day for a letter (A017: at least three digits), the counter row
 # locked until the commit. The same SQL on SQLite and PostgreSQL.
 NEXT_NUMBER = (
-    "UPDATE queueing_ticketcounter SET last = last + 1 "
-    "WHERE office_id = %s AND day = %s AND letter = %s RETURNING last AS seq, "
+    "UPDATE queueing_ticketcounter SET last = last + 1 "  # noqa: S608 (no value in the text)
+    f"WHERE office_id = %s AND day = %s AND letter = %s AND {audit.HEAD_READY} "
+    "RETURNING last AS seq, "
     "letter || CASE WHEN last < 10 THEN '00' WHEN last < 100 THEN '0' ELSE '' END || last "
     "AS number"
 )
 
 
-def _numbered(ticket: Ticket) -> Ticket:
-    """Stores the new ticket with the next number for its letter: on PostgreSQL in the
-    same statement that takes the number (`rows.insert_after_update`)."""
-    return insert_after_update(
+def _numbered(ticket: Ticket, *, actor: User | None, note: str) -> Ticket:
+    """Stores the new ticket with the next number for its letter, and its audit event (as
+    `_record` would): on PostgreSQL in the statement that takes the number
+    (`audit.insert_recorded`), which outside a transaction commits at once."""
+    return audit.insert_recorded(
         ticket,
         NEXT_NUMBER,
         [ticket.office_id, ticket.day, ticket.letter],
@@ -214,6 +212,10 @@ def _numbered(ticket: Ticket) -> Ticket:
         create=lambda: TicketCounter.objects.get_or_create(
             office_id=ticket.office_id, day=ticket.day, letter=ticket.letter
         ),
+        actor=actor,
+        action="ticket.issue",
+        data={"office": ticket.office_id, "status": ticket.status, "note": note[:200]},
+        filled={"number": "number"},
     )
 
 
