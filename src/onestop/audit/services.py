@@ -176,6 +176,34 @@ def insert_recorded(
     are locked and let go inside the database, without a round trip to the server while
     they are held (ADR 7). Elsewhere it is `insert_after_update` and `record` in one
     transaction."""
+    if connection.vendor == "postgresql":
+        event = _marked_event(obj, actor=actor, action=action, data=data, filled=filled)
+        if event is not None:
+            then, then_params = _appended(obj._meta, taken, tuple(filled.values()), event)
+            # Inside a transaction, a savepoint: a failed statement leaves the caller's
+            # work as it was.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                insert_after_update_with(
+                    obj,
+                    update,
+                    params,
+                    taken=taken,
+                    then=then,
+                    then_params=then_params,
+                    create=lambda: _both(create),
+                )
+            return obj
+    with transaction.atomic():
+        insert_after_update(obj, update, params, taken=taken, create=lambda: _both(create))
+        values = {key: getattr(obj, attname) for key, attname in filled.items()}
+        record(actor=actor, action=action, obj=obj, data={**data, **values})
+    return obj
+
+
+def _marked_event(obj, *, actor, action: str, data: dict, filled: dict) -> dict | None:
+    """The event of `obj`'s creation with its key as mark 0 and the values in `filled` as
+    marks 1, 2...: its fields, its text (`content`) and its data as text (`data`). None
+    when a value of `data` holds a mark itself."""
     meta = obj._meta
     event = {
         "at": timezone.now(),
@@ -183,62 +211,51 @@ def insert_recorded(
         "action": action,
         "object_type": f"{meta.app_label}.{meta.model_name}",
     }
-    marks = {key: _mark(n) for n, key in enumerate(filled, start=1)}
-    content = _content_of(**event, object_id=_mark(0), data={**data, **marks})
-    stored_data = _canonical({**data, **marks})
-    for n in range(len(filled) + 1):
+    marked = {**data, **{key: _mark(n) for n, key in enumerate(filled, start=1)}}
+    content = _content_of(**event, object_id=_mark(0), data=marked)
+    text = _canonical(marked)
+    content = _marked(content, 0)
+    for n in range(1, len(filled) + 1):
         content = content and _marked(content, n)
-        if n:
-            stored_data = stored_data and _marked(stored_data, n)
-    if connection.vendor != "postgresql" or not content or not stored_data:
-        with transaction.atomic():
-            insert_after_update(obj, update, params, taken=taken, create=lambda: _both(create))
-            values = {key: getattr(obj, attname) for key, attname in filled.items()}
-            record(actor=actor, action=action, obj=obj, data={**data, **values})
-        return obj
-    quote = connection.ops.quote_name
-    key = quote(meta.pk.column)
-    columns = [f"{key}::text", *(quote(meta.get_field(a).column) for a in filled.values())]
-    returned = ", ".join(
-        f"head.{quote(meta.get_field(a).column)}" for a in (meta.pk.attname, *taken)
-    )
-    # Table and column names from the models; the values go as parameters.
-    then = (
-        ", head AS (UPDATE audit_audithead SET seq = audit_audithead.seq + 1, "  # noqa: S608
-        "prev_hash = audit_audithead.hash, hash = encode(sha256(convert_to("
-        f"audit_audithead.hash || chr(10) || {_filled(columns, 'stored')}, 'UTF8')), 'hex') "
-        "FROM stored WHERE audit_audithead.id = 1 RETURNING audit_audithead.seq AS event_seq, "
-        "audit_audithead.prev_hash AS event_prev_hash, audit_audithead.hash AS event_hash, "
-        "stored.*), "
-        "event AS (INSERT INTO audit_auditevent "
-        "(seq, at, actor, action, object_type, object_id, data, prev_hash, hash) "
-        f"SELECT event_seq, %s, %s, %s, %s, head.{key}::text, "
-        f"({_filled(columns[1:], 'head')})::jsonb, event_prev_hash, event_hash FROM head "
-        f"RETURNING seq) SELECT {returned}, event.seq FROM head, event"
-    )
-    marks_sql = [_mark(n) for n in range(len(filled) + 1)]
-    then_params = [
-        content,
-        *marks_sql,
-        event["at"],
-        event["actor"],
-        event["action"],
-        event["object_type"],
-        stored_data,
-        *marks_sql[1:],
-    ]
-    # Inside a transaction, a savepoint: a failed statement leaves the caller's work as it was.
-    with transaction.atomic() if connection.in_atomic_block else nullcontext():
-        insert_after_update_with(
-            obj,
-            update,
-            params,
-            taken=taken,
-            then=then,
-            then_params=then_params,
-            create=lambda: _both(create),
+        text = text and _marked(text, n)
+    if not content or not text:
+        return None
+    return {**event, "content": content, "data": text}
+
+
+_appends: dict[tuple, str] = {}
+
+
+def _appended(meta, taken: tuple[str, ...], filled: tuple[str, ...], event: dict):
+    """The rest of `insert_recorded`'s statement after the CTE `stored`, and its
+    parameters: the head moves, hashing the event's text with the marks filled from
+    `stored`, and the event is inserted."""
+    key = (meta.label, taken, filled)
+    if key not in _appends:
+        quote = connection.ops.quote_name
+        pk = quote(meta.pk.column)
+        columns = [f"{pk}::text", *(quote(meta.get_field(a).column) for a in filled)]
+        returned = ", ".join(
+            f"head.{quote(meta.get_field(a).column)}" for a in (meta.pk.attname, *taken)
         )
-    return obj
+        # Table and column names from the models; the values go as parameters.
+        _appends[key] = (
+            ", head AS (UPDATE audit_audithead SET seq = audit_audithead.seq + 1, "  # noqa: S608
+            "prev_hash = audit_audithead.hash, hash = encode(sha256(convert_to("
+            f"audit_audithead.hash || chr(10) || {_filled(columns, 'stored')}, 'UTF8')), "
+            "'hex') FROM stored WHERE audit_audithead.id = 1 "
+            "RETURNING audit_audithead.seq AS event_seq, "
+            "audit_audithead.prev_hash AS event_prev_hash, "
+            "audit_audithead.hash AS event_hash, stored.*), "
+            "event AS (INSERT INTO audit_auditevent "
+            "(seq, at, actor, action, object_type, object_id, data, prev_hash, hash) "
+            f"SELECT event_seq, %s, %s, %s, %s, head.{pk}::text, "
+            f"({_filled(columns[1:], 'head')})::jsonb, event_prev_hash, event_hash FROM head "
+            f"RETURNING seq) SELECT {returned}, event.seq FROM head, event"
+        )
+    marks = [_mark(n) for n in range(len(filled) + 1)]
+    fields = [event["at"], event["actor"], event["action"], event["object_type"]]
+    return _appends[key], [event["content"], *marks, *fields, event["data"], *marks[1:]]
 
 
 def _both(create: Callable[[], object]) -> None:
