@@ -1,7 +1,9 @@
 """Plain statements for the rows written many times a second: one INSERT for a new model
 instance (a ticket, the audit record), one UPDATE ... RETURNING for a counter
 (the day's ticket numbers, the audit head), and on PostgreSQL the two in one statement
-(`insert_after_update`: the next number and the row that takes it, in one round trip).
+(`insert_after_update`: the next number and the row that takes it, in one round trip),
+to which `insert_after_update_with` adds what the caller does with the new row (the audit
+event of a new ticket: `audit.insert_recorded`).
 
 `insert(obj)` stores what `obj.save()` would store for a new row: every concrete field
 but an automatic primary key, through the field's own `pre_save` and
