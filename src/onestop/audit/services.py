@@ -212,9 +212,8 @@ def _marked_event(obj, *, actor, action: str, data: dict, filled: dict) -> dict 
         "object_type": f"{meta.app_label}.{meta.model_name}",
     }
     marked = {**data, **{key: _mark(n) for n, key in enumerate(filled, start=1)}}
-    content = _content_of(**event, object_id=_mark(0), data=marked)
-    text = _canonical(marked)
-    content = _marked(content, 0)
+    content: str | None = _marked(_content_of(**event, object_id=_mark(0), data=marked), 0)
+    text: str | None = _canonical(marked)
     for n in range(1, len(filled) + 1):
         content = content and _marked(content, n)
         text = text and _marked(text, n)
