@@ -277,15 +277,16 @@ def insert_after_update_with(
     then: str,
     then_params: Sequence,
     create: Callable[[], object],
-) -> tuple:
+) -> models.Model:
     """PostgreSQL: `insert_after_update` and what `then` does with the new row, in one
     statement, which outside a transaction is its own: the counter row is locked and let go
     inside the database, with no round trip between.
 
     The statement is `WITH moved AS (update), stored AS (INSERT ... SELECT ... FROM moved
     RETURNING <key>, <taken>) <then>`: `then` goes on with the WITH list, reads `stored`
-    and ends in a query whose row begins with `stored`'s columns. Sets the taken attributes
-    and the key of `obj` and returns what the row holds after them."""
+    and ends in a query whose row begins with `stored`'s columns (and no row when what it
+    does fails: `create()` is then called and the statement run again). Sets the taken
+    attributes and the key of `obj`, and returns it."""
     insert_sql, columns = _insert_from_moved(type(obj), taken)
     row = update_returning(
         f"WITH moved AS ({update}), stored AS ({insert_sql}) {then}",
@@ -294,8 +295,7 @@ def insert_after_update_with(
     )
     pk, *moved = row[: 1 + len(taken)]
     _set(obj, dict(zip(taken, moved, strict=True)))
-    _stored(obj, pk)
-    return tuple(row[1 + len(taken) :])
+    return _stored(obj, pk)
 
 
 def insert_values_after_update(

@@ -78,10 +78,13 @@ ADVANCE_HEAD = (
     "WHERE id = 1 RETURNING seq, prev_hash, hash"
 )
 DIGEST = {
-    "postgresql": "encode(sha256(convert_to(hash || chr(10) || %s, 'UTF8')), 'hex')",
-    "sqlite": "onestop_sha256(hash || char(10) || %s)",
+    "postgresql": "encode(sha256(convert_to(hash || chr(10) || {content}, 'UTF8')), 'hex')",
+    "sqlite": "onestop_sha256(hash || char(10) || {content})",
 }
-ADVANCE = {vendor: ADVANCE_HEAD.format(digest=digest) for vendor, digest in DIGEST.items()}
+ADVANCE = {
+    vendor: ADVANCE_HEAD.format(digest=digest.format(content="%s"))
+    for vendor, digest in DIGEST.items()
+}
 
 
 def record(
@@ -116,7 +119,7 @@ def record(
         ADVANCE[connection.vendor],
         [_content_of(**event)],
         taken=("seq", "prev_hash", "hash"),
-        create=lambda: AuditHead.objects.get_or_create(id=1),
+        create=_head,
     )
     return stored["seq"]
 
@@ -125,10 +128,6 @@ def record(
 # moves only when the head is there to take the event, so that a statement that stores no
 # event takes no number either.
 HEAD_READY = "EXISTS (SELECT 1 FROM audit_audithead WHERE id = 1)"
-
-
-def _head() -> None:
-    AuditHead.objects.get_or_create(id=1)
 
 
 # Values only the statement knows (the new row's key, a number it takes) stand in the
@@ -183,7 +182,7 @@ def insert_recorded(
             # Inside a transaction, a savepoint: a failed statement leaves the caller's
             # work as it was.
             with transaction.atomic() if connection.in_atomic_block else nullcontext():
-                insert_after_update_with(
+                return insert_after_update_with(
                     obj,
                     update,
                     params,
@@ -192,7 +191,6 @@ def insert_recorded(
                     then_params=then_params,
                     create=lambda: _both(create),
                 )
-            return obj
     with transaction.atomic():
         insert_after_update(obj, update, params, taken=taken, create=lambda: _both(create))
         values = {key: getattr(obj, attname) for key, attname in filled.items()}
@@ -237,12 +235,13 @@ def _appended(meta, taken: tuple[str, ...], filled: tuple[str, ...], event: dict
         returned = ", ".join(
             f"head.{quote(meta.get_field(a).column)}" for a in (meta.pk.attname, *taken)
         )
-        # Table and column names from the models; the values go as parameters.
+        # `stored` has no column named hash, so hash is the head's.
+        digest = DIGEST["postgresql"].format(content=_filled(columns, "stored"))
+        # Table and column names from the models; the values go as parameters. The event
+        # is read in the last SELECT, so that the statement returns no row without it.
         _appends[key] = (
             ", head AS (UPDATE audit_audithead SET seq = audit_audithead.seq + 1, "  # noqa: S608
-            "prev_hash = audit_audithead.hash, hash = encode(sha256(convert_to("
-            f"audit_audithead.hash || chr(10) || {_filled(columns, 'stored')}, 'UTF8')), "
-            "'hex') FROM stored WHERE audit_audithead.id = 1 "
+            f"prev_hash = hash, hash = {digest} FROM stored WHERE audit_audithead.id = 1 "
             "RETURNING audit_audithead.seq AS event_seq, "
             "audit_audithead.prev_hash AS event_prev_hash, "
             "audit_audithead.hash AS event_hash, stored.*), "
@@ -255,6 +254,10 @@ def _appended(meta, taken: tuple[str, ...], filled: tuple[str, ...], event: dict
     marks = [_mark(n) for n in range(len(filled) + 1)]
     fields = [event["at"], event["actor"], event["action"], event["object_type"]]
     return _appends[key], [event["content"], *marks, *fields, event["data"], *marks[1:]]
+
+
+def _head() -> None:
+    AuditHead.objects.get_or_create(id=1)
 
 
 def _both(create: Callable[[], object]) -> None:

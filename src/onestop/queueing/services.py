@@ -75,15 +75,17 @@ def _office(code: str) -> Office:
 
 def _record(ticket: Ticket, action: str, *, actor: User | None, note: str = "") -> None:
     """One move of a ticket, in the audit trail, which is the ticket's history (ADR 6)."""
-    data = {
-        "number": ticket.number,
-        "office": ticket.office_id,
-        "status": ticket.status,
-        "note": note[:200],
-    }
+    data = {"number": ticket.number, **_move(ticket, note)}
+    audit.record(actor=actor, action=f"ticket.{action}", obj=ticket, data=data)
+
+
+def _move(ticket: Ticket, note: str) -> dict:
+    """What the audit event of a ticket's move holds besides its number: the centre, the
+    status, the note, and the window's number when the ticket has one."""
+    data = {"office": ticket.office_id, "status": ticket.status, "note": note[:200]}
     if ticket.window_id:
         data["window"] = ticket.window.number
-    audit.record(actor=actor, action=f"ticket.{action}", obj=ticket, data=data)
+    return data
 
 
 # ---------------------------------------------------------------- issuing
@@ -119,10 +121,10 @@ def issue_ticket(
 ) -> Ticket:
     """A new ticket with the next number of the day for the service's letter (A017).
 
-    Everything but the number is worked out before the transaction, so that the counter
-    row, locked from the moment the number is taken until the commit, is held for the
-    ticket and its audit event and nothing else. The ticket comes back with `position`, its place in the
-    queue when issued."""
+    Everything but the number is worked out first, so that the counter row, locked from
+    the moment the number is taken until the commit, is held for the ticket and its audit
+    event and nothing else (on PostgreSQL one statement, ADR 7). The ticket comes back
+    with `position`, its place in the queue when issued."""
     found = _layout(office_code)
     office = found.office
     if device is not None and device.office_id != office.pk:
@@ -214,7 +216,7 @@ def _numbered(ticket: Ticket, *, actor: User | None, note: str) -> Ticket:
         ),
         actor=actor,
         action="ticket.issue",
-        data={"office": ticket.office_id, "status": ticket.status, "note": note[:200]},
+        data=_move(ticket, note),
         filled={"number": "number"},
     )
 

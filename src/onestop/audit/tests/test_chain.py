@@ -1,12 +1,11 @@
-import threading
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from onestop.audit import services
 from onestop.audit.models import AuditEvent, AuditHead
+from onestop.tests.threads import at_once
 
 
 def append(n: int, actor: str = "tester") -> list[AuditEvent]:
@@ -142,30 +141,18 @@ def test_the_command_exits_non_zero_naming_the_event(capsys):
 def test_concurrent_appends_from_many_connections_keep_one_chain():
     """Eight writers at once: every event gets its own sequence number and the chain holds."""
     before = AuditEvent.objects.count()
-    errors = []
-    barrier = threading.Barrier(8)
 
     def writer(n):
-        try:
-            barrier.wait()
-            for i in range(10):
-                with transaction.atomic():
-                    services.record(
-                        actor=f"writer{n}",
-                        action="test.concurrent",
-                        object_type="test",
-                        object_id=f"{n}-{i}",
-                    )
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
+        for i in range(10):
+            with transaction.atomic():
+                services.record(
+                    actor=f"writer{n}",
+                    action="test.concurrent",
+                    object_type="test",
+                    object_id=f"{n}-{i}",
+                )
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(writer, 8)
     assert errors == []
     assert AuditEvent.objects.count() == before + 80
     seqs = list(AuditEvent.objects.values_list("seq", flat=True))

@@ -20,3 +20,13 @@ def open_around_the_clock(code: str) -> Office:
 @pytest.fixture
 def always_open(db):
     return open_around_the_clock("astana-esil")
+
+
+@pytest.fixture
+def demo_centre(transactional_db):
+    """The demo, committed, with the Esil centre open all day: for tests whose threads or
+    processes work on their own connections."""
+    from onestop.demo.services import load_demo
+
+    load_demo()
+    return open_around_the_clock("astana-esil")

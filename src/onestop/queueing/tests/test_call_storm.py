@@ -7,7 +7,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from django.db import connection
 
 from onestop.people.models import User
@@ -24,14 +23,7 @@ def database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_four_processes_call_every_ticket_exactly_once():
-    from onestop.demo.services import load_demo
-    from onestop.queueing.tests.conftest import open_around_the_clock
-
-    load_demo()
-    open_around_the_clock("astana-esil")
-
+def test_four_processes_call_every_ticket_exactly_once(demo_centre):
     operator = User.objects.get(username="operator1")
     for i in range(80):
         services.issue_ticket(

@@ -3,20 +3,17 @@ statement that takes the number, moves the audit head and hashes the event in th
 database. What is stored reads back as `audit.record` would have written it, the chain
 verifies, and numbers neither repeat nor skip, also when many issue at once."""
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onestop.audit import services as audit
 from onestop.audit.models import AuditEvent, AuditHead
-from onestop.offices.models import Office
 from onestop.people.models import User
 from onestop.queueing import selectors, services
 from onestop.queueing.models import Ticket, TicketCounter
-from onestop.queueing.tests.conftest import open_around_the_clock
+from onestop.tests.threads import at_once
 
 
 def issue(service="passport", actor=None):
@@ -26,14 +23,6 @@ def issue(service="passport", actor=None):
 def issue_event(ticket: Ticket) -> AuditEvent:
     (event,) = selectors.history(ticket).filter(action="ticket.issue")
     return event
-
-
-@pytest.fixture
-def demo_centre(transactional_db):
-    from onestop.demo.services import load_demo
-
-    load_demo()
-    open_around_the_clock("astana-esil")
 
 
 def test_the_event_reads_back_as_record_writes_it(demo_centre):
@@ -98,17 +87,13 @@ def test_inside_a_transaction_the_ticket_goes_back_with_it(demo_centre):
     assert audit.verify().ok
 
 
-def test_a_new_database_without_a_head_starts_at_one(transactional_db):
+def test_a_new_database_without_a_head_starts_at_one(demo_centre):
     """Before the first event there is no audit head: the counter does not move without
     one, so the first ticket is still number one, and the head is made for it."""
-    from onestop.demo.services import load_demo
-
-    load_demo()
-    open_around_the_clock("astana-esil")
     with connection.cursor() as cursor:  # the demo's events, around the append-only guard
         cursor.execute("DELETE FROM audit_auditevent")
     AuditHead.objects.all().delete()
-    office = Office.objects.get(code="astana-esil")
+    office = demo_centre
     letter = office.services.get(code="passport").category.queue_letter
     TicketCounter.objects.update_or_create(
         office=office, day=services.local_now(office).date(), letter=letter, defaults={"last": 0}
@@ -157,24 +142,12 @@ def test_a_value_holding_a_mark_is_stored_as_given(always_open):
 def test_many_issuing_at_once_take_every_number_once(demo_centre):
     """Eight kiosks on eight connections: 80 tickets numbered 1 to 80, each with its one
     event, in one unbroken chain."""
-    errors = []
-    barrier = threading.Barrier(8)
 
-    def kiosk():
-        try:
-            barrier.wait()
-            for _ in range(10):
-                issue()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
+    def kiosk(_n):
+        for _ in range(10):
+            issue()
 
-    threads = [threading.Thread(target=kiosk) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(kiosk, 8)
     assert errors == []
     tickets = Ticket.objects.filter(service__code="passport")
     assert sorted(tickets.values_list("seq", flat=True)) == list(range(1, 81))

@@ -129,15 +129,9 @@ def test_the_estimate_reads_the_queue_from_the_tally(always_open):
     assert third.position == 40
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_issuers_callers_and_transfers_leave_the_tally_exact():
+def test_concurrent_issuers_callers_and_transfers_leave_the_tally_exact(demo_centre):
     """Four processes issue, call, transfer and finish at one centre at once: no deadlock
     (PostgreSQL locks the tally's rows), and the tally equals the count at the end."""
-    from onestop.demo.services import load_demo
-    from onestop.queueing.tests.conftest import open_around_the_clock
-
-    load_demo()
-    open_around_the_clock("astana-esil")
     env = {**os.environ, "ONESTOP_DATABASE_URL": database_url()}
     workers = [
         subprocess.Popen(

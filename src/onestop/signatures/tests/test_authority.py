@@ -1,18 +1,17 @@
 """The platform's CA: created once, a proper chain, keys never stored in clear."""
 
-import threading
-
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from onestop.audit.models import AuditEvent
 from onestop.catalog.models import Agency
 from onestop.signatures import pki, services
 from onestop.signatures.models import Authority
+from onestop.tests.threads import at_once
 
 CLEAR_KEY_MARKERS = (b"BEGIN PRIVATE KEY", b"BEGIN EC PRIVATE KEY", b"BEGIN RSA PRIVATE KEY")
 
@@ -159,23 +158,7 @@ def test_keys_open_after_secret_key_rotation_only_through_the_fallbacks(settings
 @pytest.mark.django_db(transaction=True)
 def test_four_processes_starting_at_once_create_one_ca():
     """Four callers at the same moment on their own connections: one root, one issuing CA."""
-    errors = []
-    barrier = threading.Barrier(4)
-
-    def first_use():
-        try:
-            barrier.wait()
-            services.ensure_platform_ca()
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first_use) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(lambda _n: services.ensure_platform_ca(), 4)
 
     assert errors == []
     assert Authority.objects.filter(kind=Authority.Kind.ROOT).count() == 1
@@ -193,24 +176,13 @@ def test_four_processes_signing_for_a_new_agency_at_once_get_one_certificate():
         code="SIGTEST",
         defaults={"name_kk": "Сынақ агенттігі", "name_ru": "Тестовое агентство", "name_en": "Test"},
     )
-    errors, serials = [], []
-    barrier = threading.Barrier(4)
+    serials = []
 
-    def sign():
-        try:
-            barrier.wait()
-            certificate, _key = services.agency_signer(agency)
-            serials.append(pki.serial_hex(certificate))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
+    def sign(_n):
+        certificate, _key = services.agency_signer(agency)
+        serials.append(pki.serial_hex(certificate))
 
-    threads = [threading.Thread(target=sign) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(sign, 4)
 
     assert errors == []
     assert len(set(serials)) == 1
