@@ -4,24 +4,17 @@ Defaults are safe for production: DEBUG off, SQLite in WAL mode in ./var, a secr
 generated into the data directory on first start and never committed.
 """
 
-import os
 import secrets
 from pathlib import Path
 
-import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from onestop import environment
+from onestop.environment import flag as env_flag
+from onestop.environment import number, whole
+from onestop.environment import text as env
+
 BASE_DIR = Path(__file__).resolve().parent
-
-
-def env(name: str, default: str = "") -> str:
-    return os.environ.get(f"ONESTOP_{name}", default)
-
-
-def env_flag(name: str, default: bool) -> bool:
-    value = env(name, "on" if default else "off").strip().lower()
-    return value in {"1", "on", "true", "yes"}
-
 
 DATA_DIR = Path(env("DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -43,18 +36,18 @@ ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo12345")
-WAIT_ALERT_MINUTES = float(env("WAIT_ALERT_MINUTES", "15"))
-MAX_APPOINTMENTS = int(env("MAX_APPOINTMENTS", "3"))
-QUEUE_MAX_RECALLS = int(env("QUEUE_MAX_RECALLS", "2"))
+WAIT_ALERT_MINUTES = number("WAIT_ALERT_MINUTES", 15)
+MAX_APPOINTMENTS = whole("MAX_APPOINTMENTS", 3)
+QUEUE_MAX_RECALLS = whole("QUEUE_MAX_RECALLS", 2)
 # How long each process keeps a centre's layout, services and device tokens
 # (queueing/layout.py); changes made in another process show after at most this long.
-LAYOUT_CACHE_SECONDS = float(env("LAYOUT_CACHE_SECONDS", "30"))
+LAYOUT_CACHE_SECONDS = number("LAYOUT_CACHE_SECONDS", 30)
 QUEUE_TRANSFER_KEEPS_PLACE = env_flag("QUEUE_TRANSFER_KEEPS_PLACE", True)
 RATE_LIMITS = env_flag("RATE_LIMITS", True)
 # A bare endpoint writing one row, the yardstick of bench/load.py; off in production.
 BENCH_ENDPOINT = env_flag("BENCH_ENDPOINT", False)
-TOKEN_LIFETIME_HOURS = float(env("TOKEN_LIFETIME_HOURS", "12"))
-MAX_UPLOAD_MB = int(env("MAX_UPLOAD_MB", "10"))
+TOKEN_LIFETIME_HOURS = number("TOKEN_LIFETIME_HOURS", 12, minimum=0.01)
+MAX_UPLOAD_MB = whole("MAX_UPLOAD_MB", 10, minimum=1)
 # Django refuses larger request bodies (413): room for a few base64 documents in JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * MAX_UPLOAD_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -135,16 +128,16 @@ SQLITE_OPTIONS = {
 
 # SQLite: how often a thread of each server process moves the write-ahead log into the
 # database file (onestop/sqlite/base.py); 0 leaves it to the commit that fills the log.
-SQLITE_CHECKPOINT_SECONDS = float(env("SQLITE_CHECKPOINT_SECONDS", "1"))
+SQLITE_CHECKPOINT_SECONDS = number("SQLITE_CHECKPOINT_SECONDS", 1)
 
 # Each server process puts the objects it keeps for life out of the garbage collector's
 # walk when it starts and again before this request (onestop/wsgi.py); 0: never.
-GC_FREEZE_AFTER_REQUESTS = int(env("GC_FREEZE_AFTER", "1000"))
+GC_FREEZE_AFTER_REQUESTS = whole("GC_FREEZE_AFTER", 1000)
 # The web workers spread the clients' connections evenly among themselves (ADR 4).
 WEB_SPREAD = env_flag("WEB_SPREAD", True)
 
-if database_url := env("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(database_url, conn_max_age=60)}
+if database := environment.database_url("DATABASE_URL", conn_max_age=60):
+    DATABASES = {"default": database}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["ENGINE"] = "onestop.sqlite"
         DATABASES["default"]["OPTIONS"] = {
@@ -187,12 +180,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
-LANGUAGE_CODE = env("LANGUAGE", "kk")
+LANGUAGE_CODE = environment.choice("LANGUAGE", "kk", [code for code, _name in LANGUAGES])
 LANGUAGE_COOKIE_NAME = "onestop_lang"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = env("TIME_ZONE", "Asia/Almaty")
+TIME_ZONE = environment.time_zone("TIME_ZONE", "Asia/Almaty")
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -248,7 +241,10 @@ LOGGING = {
             "filters": ["request"],
         }
     },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": environment.choice("LOG_LEVEL", "INFO", environment.LOG_LEVELS, upper=True),
+    },
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
@@ -260,7 +256,7 @@ ONESTOP_NAME = _("onestop")
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = DATA_DIR / "mail"
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_PORT = whole("EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "onestop <noreply@onestop.example>")
 
 # State registries: which plugin answers for each ("real_estate=gbd,pensions=enpf"); the
@@ -272,7 +268,7 @@ REGISTRY_PLUGINS = dict(
 SANDBOX_REGISTRY_DOWN = {
     code.strip() for code in env("SANDBOX_REGISTRY_DOWN").split(",") if code.strip()
 }
-SANDBOX_REGISTRY_FAILURE_RATE = float(env("SANDBOX_REGISTRY_FAILURE_RATE", "0"))
-SANDBOX_REGISTRY_LATENCY_MS = int(env("SANDBOX_REGISTRY_LATENCY_MS", "0"))
+SANDBOX_REGISTRY_FAILURE_RATE = number("SANDBOX_REGISTRY_FAILURE_RATE", 0, maximum=1)
+SANDBOX_REGISTRY_LATENCY_MS = whole("SANDBOX_REGISTRY_LATENCY_MS", 0)
 SANDBOX_SMS_DOWN = env_flag("SANDBOX_SMS_DOWN", False)
-SANDBOX_SMS_FAILURE_RATE = float(env("SANDBOX_SMS_FAILURE_RATE", "0"))
+SANDBOX_SMS_FAILURE_RATE = number("SANDBOX_SMS_FAILURE_RATE", 0, maximum=1)

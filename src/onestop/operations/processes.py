@@ -5,6 +5,8 @@ import sys
 
 from django.conf import settings
 
+from onestop import environment
+
 
 def web_workers() -> int:
     """Web worker processes: ONESTOP_WEB_WORKERS, else one more than the cores. A worker
@@ -12,12 +14,12 @@ def web_workers() -> int:
     SQLite's write lock or a row every ticket needs is more often put aside for another:
     on two cores five workers held SQLite's lock 1.6 ms a ticket, three 0.98 ms, and
     served a third fewer tickets a second (docs/benchmarks.md)."""
-    return int(os.environ.get("ONESTOP_WEB_WORKERS") or (os.cpu_count() or 1) + 1)
+    return environment.whole("WEB_WORKERS", (os.cpu_count() or 1) + 1, minimum=1)
 
 
 def web_threads() -> int:
     """Threads per web worker: ONESTOP_WEB_THREADS, 2 by default (docs/configuration.md)."""
-    return int(os.environ.get("ONESTOP_WEB_THREADS") or 2)
+    return environment.whole("WEB_THREADS", 2, minimum=1)
 
 
 def web_worker_class() -> str:
@@ -34,7 +36,7 @@ def gunicorn_command(
     # gunicorn's own access log only when asked for (ONESTOP_ACCESS_LOG): the platform's
     # request log already has a line for every request, and formatting gunicorn's, even
     # for /dev/null, took 7% of the CPU of a ticket under load (docs/benchmarks.md).
-    access_log = ["--access-logfile", "-"] if os.environ.get("ONESTOP_ACCESS_LOG") else []
+    access_log = ["--access-logfile", "-"] if environment.text("ACCESS_LOG") else []
     return [
         sys.executable,
         "-m",

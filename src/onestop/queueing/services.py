@@ -545,7 +545,7 @@ def transfer(
     now: datetime.datetime | None = None,
 ) -> Ticket:
     """Sends the visitor to another window or service. The new ticket keeps the number and,
-    unless ONESTOP_TRANSFER_KEEPS_PLACE is off, the place by the original issue time."""
+    unless ONESTOP_QUEUE_TRANSFER_KEEPS_PLACE is off, the place by the original issue time."""
     rule = workflow.BY_ACTION["transfer"]
     if actor.role not in rule.roles:
         raise Forbidden(_("Your role may not do this to a ticket."), code="role-not-allowed")
