@@ -5,16 +5,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.renderers import JSONRenderer
 
 from onestop.problems import DomainError, problem_response, validation_errors
-
-
-class Utf8JSONRenderer(JSONRenderer):
-    """Kazakh and Russian as they are, not as \\u escapes: readable and a third smaller."""
-
-    json_dumps_params = {"ensure_ascii": False}
-
+from onestop.renderers import Utf8JSONRenderer
 
 api = NinjaAPI(
     renderer=Utf8JSONRenderer(),

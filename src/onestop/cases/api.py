@@ -4,7 +4,8 @@ from datetime import datetime
 from typing import Literal
 
 from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -12,15 +13,17 @@ from ninja.pagination import paginate
 
 from onestop.api_auth import session_or_token
 from onestop.audit import services as audit
-from onestop.cases import selectors, services
+from onestop.cases import answers, selectors, services
 from onestop.cases.models import Application, Document
 from onestop.cases.uploads import Upload
 from onestop.catalog.api import ServicePage
 from onestop.i18n import localized
 from onestop.people.models import Role
 from onestop.problems import InvalidField, NotFound
+from onestop.renderers import Utf8JSONRenderer
 
 router = Router(tags=["applications"], auth=session_or_token)
+RENDERER = Utf8JSONRenderer()
 
 
 class ApplicantIn(Schema):
@@ -233,6 +236,10 @@ def _decode(documents: list[DocumentIn]) -> list[Upload]:
 
 
 def _log_access(request, application: Application) -> None:
+    _log_access_to(request, application.pk, application.number)
+
+
+def _log_access_to(request, application_id: int, number: str) -> None:
     """Staff reading someone's application is access to personal data: logged."""
     user = request.auth
     if user.role != Role.CITIZEN:
@@ -240,8 +247,9 @@ def _log_access(request, application: Application) -> None:
             audit.record(
                 actor=user,
                 action="application.viewed",
-                obj=application,
-                data={"number": application.number},
+                object_type="cases.application",
+                object_id=str(application_id),
+                data={"number": number},
             )
 
 
@@ -296,9 +304,20 @@ def list_applications(request, filters: Query[ApplicationFilters]):
     "/applications/{number}", response=ApplicationOut, summary="One application with its history"
 )
 def get_application(request, number: str):
-    application = selectors.get_for(request.auth, number)
-    _log_access(request, application)
-    return application_out(application, request.auth)
+    # Answered from what this process kept while the application's revision stays the
+    # same (cases/answers.py); who may see it is asked every time.
+    user = request.auth
+    application_id, revision = selectors.revision_for(user, number)
+    _log_access_to(request, application_id, number)
+    sees_reviewer = user.role in selectors.SEES_REVIEWER
+
+    def build() -> bytes:
+        out = application_out(selectors.get_for(user, number), user)
+        data = ApplicationOut.model_validate(out).model_dump()
+        return RENDERER.render(request, data, response_status=200).encode()
+
+    body = answers.kept((application_id, revision, get_language(), sees_reviewer), build)
+    return HttpResponse(body, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")
 
 
 @router.post(
