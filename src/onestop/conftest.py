@@ -32,7 +32,7 @@ def fresh_rate_limits():
     """Each test starts with no attempts counted against its address."""
     from django.core.cache import cache
 
-    from onestop.cases import answers
+    from onestop import answers
     from onestop.queueing import layout
 
     cache.clear()

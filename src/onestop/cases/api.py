@@ -11,9 +11,10 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from onestop import answers
 from onestop.api_auth import session_or_token
 from onestop.audit import services as audit
-from onestop.cases import answers, selectors, services
+from onestop.cases import selectors, services
 from onestop.cases.models import Application, Document
 from onestop.cases.uploads import Upload
 from onestop.catalog.api import ServicePage
@@ -305,7 +306,7 @@ def list_applications(request, filters: Query[ApplicationFilters]):
 )
 def get_application(request, number: str):
     # Answered from what this process kept while the application's revision stays the
-    # same (cases/answers.py); who may see it is asked every time.
+    # same (onestop/answers.py); who may see it is asked every time.
     user = request.auth
     application_id, revision = selectors.revision_for(user, number)
     _log_access_to(request, application_id, number)
@@ -316,7 +317,9 @@ def get_application(request, number: str):
         data = ApplicationOut.model_validate(out).model_dump()
         return RENDERER.render(request, data, response_status=200).encode()
 
-    body = answers.kept((application_id, revision, get_language(), sees_reviewer), build)
+    body = answers.kept(
+        ("application", application_id, revision, get_language(), sees_reviewer), build
+    )
     return HttpResponse(body, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")
 
 

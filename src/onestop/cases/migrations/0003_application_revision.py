@@ -1,7 +1,7 @@
 """Application.revision: a number that grows whenever the application or anything shown
 with it changes (its history, documents, steps done, and its parts for a life situation),
 kept by triggers so that no write, through the ORM or not, can leave it behind. The
-answer to a status look-up is kept by each process under it (cases/answers.py)."""
+answer to a status look-up is kept by each process under it (onestop/answers.py)."""
 
 from django.db import migrations, models
 

@@ -1,4 +1,4 @@
-"""Status look-ups answered from what the process kept (cases/answers.py): never an answer
+"""Status look-ups answered from what the process kept (onestop/answers.py): never an answer
 older than the application, never one for someone who may not see it, staff reads logged
 every time. The revision the answers are kept under is moved by triggers in the database
 (migration cases/0003), so these tests change the rows the plainest ways there are."""

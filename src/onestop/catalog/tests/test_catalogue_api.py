@@ -87,3 +87,29 @@ def test_agencies(api_client):
     body = api_client.get("/api/v1/agencies?lang=ru").json()
     assert body["count"] >= 6
     assert all(a["name"] for a in body["items"])
+
+
+def test_a_service_is_answered_in_each_language_and_a_change_shows_at_once(api_client):
+    """Answers are kept by each process (onestop/answers.py), one per language; a change
+    saved to the register forgets them."""
+    from onestop.catalog.models import Service, StandardStep
+
+    def get(lang: str) -> dict:
+        response = api_client.get(f"/api/v1/services/driving-licence?lang={lang}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        return response.json()
+
+    names = {lang: get(lang)["name"] for lang in ("kk", "ru", "en")}
+    service = Service.objects.get(code="driving-licence")
+    assert names == {"kk": service.name_kk, "ru": service.name_ru, "en": service.name_en}
+    assert get("ru") == get("ru")
+
+    service.name_ru = "Водительское удостоверение (новое название)"
+    service.save()
+    assert get("ru")["name"] == "Водительское удостоверение (новое название)"
+    step = StandardStep.objects.filter(standard=service.current_standard).first()
+    step.name_en = "A step renamed"
+    step.save()
+    assert "A step renamed" in [s["name"] for s in get("en")["steps"]]
+    assert api_client.get("/api/v1/services/no-such-service").status_code == 404
