@@ -24,15 +24,18 @@ from collections.abc import Callable, Hashable
 
 from django.conf import settings
 
-# Answers kept by each process, the least recently used forgotten first: 1-3 KB each.
-KEPT = 2000
+# What each process keeps at most, the least recently used forgotten first: a status
+# answer is 1-3 KB, so some two thousand of them.
+KEPT_BYTES = 4 * 1024 * 1024
 
 _kept: OrderedDict[Hashable, tuple[float, bytes]] = OrderedDict()
+_size = 0
 _lock = threading.Lock()
 
 
 def kept(key: Hashable, build: Callable[[], bytes]) -> bytes:
     """The answer kept under `key`, or `build()`'s, kept for next time."""
+    global _size
     now = time.monotonic()
     with _lock:
         found = _kept.get(key)
@@ -41,14 +44,18 @@ def kept(key: Hashable, build: Callable[[], bytes]) -> bytes:
             return found[1]
     body = build()
     with _lock:
+        old = _kept.pop(key, None)
+        _size -= len(old[1]) if old else 0
         _kept[key] = (now, body)
-        _kept.move_to_end(key)
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
+        _size += len(body)
+        while _size > KEPT_BYTES:
+            _size -= len(_kept.popitem(last=False)[1][1])
     return body
 
 
 def forget(**_signal) -> None:
     """Forgets every answer (a change to the register; tests)."""
+    global _size
     with _lock:
         _kept.clear()
+        _size = 0
