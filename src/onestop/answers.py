@@ -23,6 +23,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from django.conf import settings
+from django.http import HttpResponse
+from ninja import Schema
+
+from onestop.renderers import Utf8JSONRenderer
+
+RENDERER = Utf8JSONRenderer()
 
 # What each process keeps at most, the least recently used forgotten first: a status
 # answer is 1-3 KB, so some two thousand of them.
@@ -51,6 +57,21 @@ def kept(key: Hashable, build: Callable[[], bytes]) -> bytes:
         while _size > KEPT_BYTES:
             _size -= len(_kept.popitem(last=False)[1][1])
     return body
+
+
+def json_answer(
+    request, key: Hashable, schema: type[Schema], make: Callable[[], dict]
+) -> HttpResponse:
+    """The JSON answer kept under `key`, else `make()`'s, checked against `schema` and
+    written as the API writes every answer."""
+
+    def build() -> bytes:
+        data = schema.model_validate(make()).model_dump()
+        return RENDERER.render(request, data, response_status=200).encode()
+
+    return HttpResponse(
+        kept(key, build), content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}"
+    )
 
 
 def forget(**_signal) -> None:

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -21,10 +21,8 @@ from onestop.catalog.api import ServicePage
 from onestop.i18n import localized
 from onestop.people.models import Role
 from onestop.problems import InvalidField, NotFound
-from onestop.renderers import Utf8JSONRenderer
 
 router = Router(tags=["applications"], auth=session_or_token)
-RENDERER = Utf8JSONRenderer()
 
 
 class ApplicantIn(Schema):
@@ -311,16 +309,12 @@ def get_application(request, number: str):
     application_id, revision = selectors.revision_for(user, number)
     _log_access_to(request, application_id, number)
     sees_reviewer = user.role in selectors.SEES_REVIEWER
-
-    def build() -> bytes:
-        out = application_out(selectors.get_for(user, number), user)
-        data = ApplicationOut.model_validate(out).model_dump()
-        return RENDERER.render(request, data, response_status=200).encode()
-
-    body = answers.kept(
-        ("application", application_id, revision, get_language(), sees_reviewer), build
+    return answers.json_answer(
+        request,
+        ("application", application_id, revision, get_language(), sees_reviewer),
+        ApplicationOut,
+        lambda: application_out(selectors.get_for(user, number), user),
     )
-    return HttpResponse(body, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")
 
 
 @router.post(

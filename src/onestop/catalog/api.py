@@ -1,7 +1,6 @@
 from decimal import Decimal
 from typing import Literal
 
-from django.http import HttpResponse
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -10,10 +9,8 @@ from onestop import answers
 from onestop.catalog import selectors
 from onestop.catalog.models import Agency, Service
 from onestop.i18n import localized
-from onestop.renderers import Utf8JSONRenderer
 
 router = Router(tags=["catalogue"])
-RENDERER = Utf8JSONRenderer()
 
 
 class Money(Schema):
@@ -121,12 +118,12 @@ def list_services(request, filters: Query[ServiceFilters]):
 @router.get("/services/{code}", response=ServiceOut, summary="One service and its standard")
 def get_service(request, code: str):
     # Kept by each process in each language (onestop/answers.py); an unknown code is not.
-    def build() -> bytes:
-        data = ServiceOut.model_validate(service_out(selectors.get_service(code))).model_dump()
-        return RENDERER.render(request, data, response_status=200).encode()
-
-    body = answers.kept(("service", code, get_language()), build)
-    return HttpResponse(body, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")
+    return answers.json_answer(
+        request,
+        ("service", code, get_language()),
+        ServiceOut,
+        lambda: service_out(selectors.get_service(code)),
+    )
 
 
 @router.get("/life-situations", response=list[LifeSituationOut], summary="Life situations")
