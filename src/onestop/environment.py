@@ -56,34 +56,30 @@ def flag(name: str, default: bool) -> bool:
 
 def whole(name: str, default: int, *, minimum: int = 0) -> int:
     """A whole number, at least `minimum`."""
-    value = _given(name)
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise BadSetting(name, value, "takes a whole number") from None
-    if number < minimum:
-        raise BadSetting(name, value, f"takes a whole number of at least {minimum}")
-    return number
+    return _number(name, default, int, "a whole number", minimum, None)
 
 
 def number(
     name: str, default: float, *, minimum: float = 0.0, maximum: float | None = None
 ) -> float:
     """A number, fractions allowed, between `minimum` and `maximum`."""
+    return _number(name, default, float, "a number", minimum, maximum)
+
+
+def _number(name, default, kind: type, what: str, minimum, maximum):
     value = _given(name)
     if value is None:
         return default
     try:
-        result = float(value)
+        result = kind(value)
     except ValueError:
-        raise BadSetting(name, value, "takes a number") from None
-    if result != result or result < minimum or (maximum is not None and result > maximum):
-        bounds = f"of at least {minimum:g}"
-        if maximum is not None:
-            bounds = f"from {minimum:g} to {maximum:g}"
-        raise BadSetting(name, value, f"takes a number {bounds}")
+        raise BadSetting(name, value, f"takes {what}") from None
+    # NaN compares false with everything: not a number in range either.
+    if not (minimum <= result and (maximum is None or result <= maximum)):
+        bounds = (
+            f"of at least {minimum:g}" if maximum is None else f"from {minimum:g} to {maximum:g}"
+        )
+        raise BadSetting(name, value, f"takes {what} {bounds}")
     return result
 
 

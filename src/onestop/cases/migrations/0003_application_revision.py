@@ -5,6 +5,8 @@ answer to a status look-up is kept by each process under it (onestop/answers.py)
 
 from django.db import migrations, models
 
+from onestop.migrating import sql_by_database
+
 # The tables whose rows are shown with their application, by application_id.
 SHOWN_WITH = ("cases_statuschange", "cases_document", "cases_steprecord")
 
@@ -96,18 +98,6 @@ SQLITE_DROP = [
 ]
 
 
-def create_triggers(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    for statement in POSTGRESQL if postgresql else SQLITE:
-        schema_editor.execute(statement, params=None)
-
-
-def drop_triggers(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    for statement in POSTGRESQL_DROP if postgresql else SQLITE_DROP:
-        schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0002_document_standard_document"),
@@ -119,5 +109,8 @@ class Migration(migrations.Migration):
             name="revision",
             field=models.BigIntegerField(default=0, editable=False),
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        sql_by_database(
+            {"postgresql": POSTGRESQL, "sqlite": SQLITE},
+            {"postgresql": POSTGRESQL_DROP, "sqlite": SQLITE_DROP},
+        ),
     ]

@@ -3,6 +3,8 @@ filled from the tickets already stored."""
 
 from django.db import migrations, models
 
+from onestop.migrating import sql_by_database
+
 OPEN = "('waiting', 'called', 'serving')"
 KEY = "office_id, day, status, service_id, window_id, priority"
 TALLY = "queueing_queuetally"
@@ -95,18 +97,6 @@ FILL = (
 )
 
 
-def create_triggers(apps, schema_editor):
-    statements = POSTGRESQL if schema_editor.connection.vendor == "postgresql" else SQLITE
-    for statement in [*statements, FILL]:
-        schema_editor.execute(statement, params=None)
-
-
-def drop_triggers(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    for statement in POSTGRESQL_DROP if postgresql else SQLITE_DROP:
-        schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("queueing", "0006_ticket_partial_indexes"),
@@ -140,5 +130,8 @@ class Migration(migrations.Migration):
                 ("n", models.IntegerField()),
             ],
         ),
-        migrations.RunPython(create_triggers, drop_triggers),
+        sql_by_database(
+            {"postgresql": [*POSTGRESQL, FILL], "sqlite": [*SQLITE, FILL]},
+            {"postgresql": POSTGRESQL_DROP, "sqlite": SQLITE_DROP},
+        ),
     ]

@@ -11,13 +11,13 @@ import importlib
 import django.db.models.deletion
 from django.db import migrations, models
 
+from onestop.migrating import sql_by_database
+
 tally = importlib.import_module("onestop.queueing.migrations.0007_queue_tally")
 
 
-def triggers_again(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in [*tally.SQLITE_DROP, *tally.SQLITE]:
-            schema_editor.execute(statement, params=None)
+# The tally's triggers made again on SQLite, after the table was rebuilt.
+TRIGGERS_AGAIN = {"sqlite": [*tally.SQLITE_DROP, *tally.SQLITE]}
 
 
 class Migration(migrations.Migration):
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # Backwards, the table is rebuilt again by the AlterField: the triggers follow it.
-        migrations.RunPython(migrations.RunPython.noop, triggers_again),
+        sql_by_database({}, TRIGGERS_AGAIN),
         migrations.AlterField(
             model_name="ticket",
             name="transferred_from",
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 to="queueing.ticket",
             ),
         ),
-        migrations.RunPython(triggers_again, migrations.RunPython.noop),
+        sql_by_database(TRIGGERS_AGAIN, {}),
         migrations.AddConstraint(
             model_name="ticket",
             constraint=models.UniqueConstraint(

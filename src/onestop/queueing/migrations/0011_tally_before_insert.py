@@ -10,6 +10,8 @@ import importlib
 
 from django.db import migrations
 
+from onestop.migrating import sql_by_database
+
 tally = importlib.import_module("onestop.queueing.migrations.0007_queue_tally")
 
 OPEN = tally.OPEN
@@ -49,21 +51,9 @@ POSTGRESQL_BACK = [
 ]
 
 
-def before_insert(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in POSTGRESQL:
-            schema_editor.execute(statement, params=None)
-
-
-def after_statement(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in POSTGRESQL_BACK:
-            schema_editor.execute(statement, params=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("queueing", "0010_ticket_history_in_audit_trail"),
     ]
 
-    operations = [migrations.RunPython(before_insert, after_statement)]
+    operations = [sql_by_database({"postgresql": POSTGRESQL}, {"postgresql": POSTGRESQL_BACK})]
