@@ -88,11 +88,10 @@ def choice(name: str, default: str, choices: Collection[str], *, upper: bool = F
     value = _given(name)
     if value is None:
         return default
-    if upper:
-        value = value.upper()
-    if value not in choices:
+    chosen = value.upper() if upper else value
+    if chosen not in choices:
         raise BadSetting(name, value, "takes one of " + ", ".join(choices))
-    return value
+    return chosen
 
 
 DATABASE_SCHEMES = ("postgres", "postgresql", "sqlite")
