@@ -130,7 +130,7 @@ class StatusChange(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["application", "at", "id"]
+        ordering = ["application_id", "at", "id"]
 
 
 class Assignment(models.Model):
@@ -152,7 +152,7 @@ class Assignment(models.Model):
     )
 
     class Meta:
-        ordering = ["application", "drawn_at", "id"]
+        ordering = ["application_id", "drawn_at", "id"]
 
 
 class ReviewerSkill(models.Model):
@@ -221,7 +221,7 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["application", "id"]
+        ordering = ["application_id", "id"]
 
     @property
     def title(self) -> str:
@@ -247,7 +247,7 @@ class StepRecord(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["application", "position"]
+        ordering = ["application_id", "position"]
         constraints = [
             models.UniqueConstraint(fields=["application", "code"], name="step_done_once")
         ]

@@ -150,7 +150,7 @@ class Standard(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["service", "-version"]
+        ordering = ["service_id", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["service", "version"], name="standard_version_unique"),
             models.CheckConstraint(condition=models.Q(fee_amount__gte=0), name="fee_not_negative"),
@@ -192,7 +192,7 @@ class StandardDocument(models.Model):
     registry = models.CharField(max_length=20, choices=Registry.choices, blank=True)
 
     class Meta:
-        ordering = ["standard", "position", "id"]
+        ordering = ["standard_id", "position", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(provided_by="applicant", registry="")
@@ -220,7 +220,7 @@ class StandardStep(models.Model):
     name_en = models.CharField(max_length=200)
 
     class Meta:
-        ordering = ["standard", "position", "id"]
+        ordering = ["standard_id", "position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["standard", "code"], name="step_code_unique")
         ]
@@ -268,7 +268,7 @@ class LifeSituationService(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        ordering = ["life_situation", "position"]
+        ordering = ["life_situation_id", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["life_situation", "service"], name="life_situation_service_unique"

@@ -76,7 +76,7 @@ class OpeningHours(models.Model):
     closes = models.TimeField(default=datetime.time(20, 0))
 
     class Meta:
-        ordering = ["office", "weekday"]
+        ordering = ["office_id", "weekday"]
         constraints = [
             models.UniqueConstraint(fields=["office", "weekday"], name="one_hours_per_weekday"),
             models.CheckConstraint(
@@ -94,7 +94,7 @@ class Window(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["office", "number"]
+        ordering = ["office_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["office", "number"], name="window_number_unique")
         ]
@@ -118,7 +118,7 @@ class RouteStop(models.Model):
     ends = models.TimeField(default=datetime.time(17, 0))
 
     class Meta:
-        ordering = ["office", "date", "starts"]
+        ordering = ["office_id", "date", "starts"]
         constraints = [
             models.UniqueConstraint(fields=["office", "date", "starts"], name="one_stop_at_a_time"),
             models.CheckConstraint(

@@ -104,7 +104,7 @@ class Ticket(models.Model):
     position: int | None = None
 
     class Meta:
-        ordering = ["office", "day", "seq"]
+        ordering = ["office_id", "day", "seq"]
         constraints = [
             models.UniqueConstraint(
                 fields=["office", "day", "number"],
