@@ -36,10 +36,16 @@ def status_text(application, status: str) -> str:
         if application.due_at
         else "—"
     )
+    # Only a return or a refusal gives a reason; the history is read for those alone.
+    reason = (
+        application.decision_reason or _latest_note(application)
+        if "%(reason)s" in texts[status]
+        else ""
+    )
     return "onestop: " + texts[status] % {
         "number": number,
         "service": service,
-        "reason": application.decision_reason or _latest_note(application),
+        "reason": reason,
         "due": due,
     }
 
