@@ -69,21 +69,23 @@ def notify_status_change(*, application_id: int, status: str) -> list[Notificati
         text = status_text(application, status)
         subject = _("Your application %(number)s") % {"number": application.number}
     notifications = []
-    for channel, recipient in (("sms", person.phone), ("email", person.email)):
-        if recipient:
-            notifications.append(
-                Notification.objects.create(
-                    application=application,
-                    channel=channel,
-                    recipient=recipient,
-                    language=person.language or "kk",
-                    subject=subject,
-                    text=text,
-                    event=status,
+    # The messages and their sending tasks are written together: one write, not four.
+    with transaction.atomic():
+        for channel, recipient in (("sms", person.phone), ("email", person.email)):
+            if recipient:
+                notifications.append(
+                    Notification.objects.create(
+                        application=application,
+                        channel=channel,
+                        recipient=recipient,
+                        language=person.language or "kk",
+                        subject=subject,
+                        text=text,
+                        event=status,
+                    )
                 )
-            )
-    for notification in notifications:
-        _enqueue(notification.pk, attempt=1)
+        for notification in notifications:
+            _enqueue(notification.pk, attempt=1)
     return notifications
 
 

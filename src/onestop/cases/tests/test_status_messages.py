@@ -47,3 +47,18 @@ def test_a_receipt_is_written_without_reading_the_history(make_application, citi
         notify_status_change(application_id=application.pk, status="submitted")
     assert application.number in _sms(application, "submitted")
     assert not [q["sql"] for q in queries.captured_queries if "cases_statuschange" in q["sql"]]
+
+
+def test_a_message_is_never_stored_without_the_task_that_sends_it(
+    make_application, citizen, monkeypatch
+):
+    from onestop.notify import services as notify_services
+
+    def queue_down(notification_id, *, attempt):
+        raise OSError("the task queue cannot be written")
+
+    application = make_application(applicant=citizen.person)
+    monkeypatch.setattr(notify_services, "_enqueue", queue_down)
+    with pytest.raises(OSError):
+        notify_status_change(application_id=application.pk, status="submitted")
+    assert not Notification.objects.filter(application=application).exists()
