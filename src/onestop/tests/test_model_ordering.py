@@ -30,7 +30,7 @@ def test_an_applications_history_is_read_without_joining_the_applications(db):
         Document.objects.filter(application_id=1),
         StandardDocument.objects.filter(standard_id=1),
     ):
-        sql, _params = queryset.query.sql_with_params()
+        sql, params = queryset.query.sql_with_params()
         assert "JOIN" not in sql, sql
         with connection.cursor() as cursor:
-            cursor.execute(sql, _params)
+            cursor.execute(sql, params)

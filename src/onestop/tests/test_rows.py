@@ -1,15 +1,17 @@
 """`rows.insert` stores a new row as `save()` would, without the model signals: the
-models it is used for must have no receivers, and what it stores must read back the same."""
+models it is used for must have no receivers, and what it stores must read back the same.
+`rows.reader` makes an instance from a plain statement's row as a query would."""
 
 import datetime
 import zoneinfo
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_save, pre_save
 
 from onestop.audit.models import AuditEvent
 from onestop.queueing.models import Ticket
-from onestop.rows import insert, insert_after_update, insert_values_after_update
+from onestop.rows import insert, insert_after_update, insert_values_after_update, reader
 
 INSERTED = (AuditEvent, Ticket)
 
@@ -147,3 +149,32 @@ def test_a_row_from_values_is_stored_as_from_an_instance():
             taken=("channel",),
             create=lambda: None,
         )
+
+
+@pytest.mark.django_db
+def test_a_row_read_plainly_makes_the_instance_a_query_makes():
+    at = datetime.datetime(2026, 3, 1, 23, 30, 15, 123456, tzinfo=datetime.UTC)
+    event = insert(
+        AuditEvent(
+            seq=10**9 + 2,
+            at=at,
+            actor="someone",
+            action="thing.done",
+            object_type="cases.application",
+            object_id="9",
+            data={"name": "Әлия", "done": True},
+            prev_hash="a" * 64,
+            hash="b" * 64,
+        )
+    )
+    for leave_out in ((), ("data", "prev_hash")):
+        columns, make = reader(AuditEvent, alias="e", leave_out=leave_out)
+        with connection.cursor() as cursor:
+            sql = f"SELECT {columns} FROM audit_auditevent e WHERE e.id = %s"  # noqa: S608
+            cursor.execute(sql, [event.pk])
+            made = make(cursor.fetchone())
+        assert made.get_deferred_fields() == set(leave_out)
+        stored = AuditEvent.objects.get(pk=event.pk)
+        for field in AuditEvent._meta.concrete_fields:
+            assert getattr(made, field.attname) == getattr(stored, field.attname), field.name
+        assert made.at == at and made.data == {"name": "Әлия", "done": True}
