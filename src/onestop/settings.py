@@ -133,8 +133,6 @@ SQLITE_CHECKPOINT_SECONDS = number("SQLITE_CHECKPOINT_SECONDS", 1)
 # Each server process puts the objects it keeps for life out of the garbage collector's
 # walk when it starts and again before this request (onestop/wsgi.py); 0: never.
 GC_FREEZE_AFTER_REQUESTS = whole("GC_FREEZE_AFTER", 1000)
-# The web workers spread the clients' connections evenly among themselves (ADR 4).
-WEB_SPREAD = env_flag("WEB_SPREAD", True)
 
 if database := environment.database_url("DATABASE_URL", conn_max_age=60):
     DATABASES = {"default": database}

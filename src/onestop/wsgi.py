@@ -25,8 +25,6 @@ import os
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
-from onestop import gate
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
 
 
@@ -53,4 +51,4 @@ class FrozenAfterWarmup:
 
 
 application = get_wsgi_application()
-application = gate.OneAtATime(FrozenAfterWarmup(application, settings.GC_FREEZE_AFTER_REQUESTS))
+application = FrozenAfterWarmup(application, settings.GC_FREEZE_AFTER_REQUESTS)

@@ -3,31 +3,18 @@
 import os
 import sys
 
-from django.conf import settings
-
 from onestop import environment
 
 
 def web_workers() -> int:
-    """Web worker processes: ONESTOP_WEB_WORKERS, else one more than the cores. A worker
-    runs one request at a time (ADR 5); with more workers than that, the one holding
-    SQLite's write lock or a row every ticket needs is more often put aside for another:
-    on two cores five workers held SQLite's lock 1.6 ms a ticket, three 0.98 ms, and
-    served a third fewer tickets a second (docs/benchmarks.md)."""
+    """Web worker processes: ONESTOP_WEB_WORKERS, else one more than the cores, so that
+    every core stays busy while a worker waits for the database (docs/benchmarks.md)."""
     return environment.whole("WEB_WORKERS", (os.cpu_count() or 1) + 1, minimum=1)
 
 
 def web_threads() -> int:
     """Threads per web worker: ONESTOP_WEB_THREADS, 2 by default (docs/configuration.md)."""
     return environment.whole("WEB_THREADS", 2, minimum=1)
-
-
-def web_worker_class() -> str:
-    """gunicorn's worker class: its threaded worker with the connections spread evenly
-    over the workers (ADR 4), or as gunicorn has it when ONESTOP_WEB_SPREAD is off."""
-    if not settings.WEB_SPREAD:
-        return "onestop.operations.balanced_worker.GatedThreadWorker"
-    return "onestop.operations.balanced_worker.BalancedThreadWorker"
 
 
 def gunicorn_command(
@@ -47,7 +34,7 @@ def gunicorn_command(
         "--workers",
         str(workers),
         "--worker-class",
-        web_worker_class(),
+        "gthread",
         "--threads",
         str(threads or web_threads()),
         *access_log,

@@ -100,12 +100,5 @@ def test_web_threads_come_from_one_setting_for_serve_and_the_demo(monkeypatch):
     assert threads() == "6"
 
 
-def test_the_web_workers_spread_their_connections_unless_told_not_to(settings):
-    def worker_class() -> str:
-        return gunicorn_option("--worker-class")
-
-    settings.WEB_SPREAD = True
-    assert worker_class() == "onestop.operations.balanced_worker.BalancedThreadWorker"
-    settings.WEB_SPREAD = False
-    # gunicorn's own spread, its requests still handled under the gate (ADR 5).
-    assert worker_class() == "onestop.operations.balanced_worker.GatedThreadWorker"
+def test_the_web_server_is_gunicorns_own_threaded_worker():
+    assert gunicorn_option("--worker-class") == "gthread"
