@@ -55,6 +55,3 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
-    # The hash before the last event's: an append moves the head in one UPDATE, which
-    # returns the event's sequence number, the hash it chains to and its own hash.
-    prev_hash = models.CharField(max_length=64, default="0" * 64)

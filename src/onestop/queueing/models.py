@@ -112,6 +112,13 @@ class Ticket(models.Model):
                 name="ticket_number_unique_per_day",
             ),
             models.UniqueConstraint(fields=["follow_code"], name="ticket_follow_code_unique"),
+            # Open (waiting, called, serving) exactly while not finished: the partial
+            # indexes of open tickets below rest on it.
+            models.CheckConstraint(
+                condition=Q(status__in=["waiting", "called", "serving"], finished_at__isnull=True)
+                | (~Q(status__in=["waiting", "called", "serving"]) & Q(finished_at__isnull=False)),
+                name="ticket_open_until_finished",
+            ),
             # Partial: the tickets that did not come from a transfer, nearly all, have no
             # entry, so issuing one writes an index fewer (a one-to-one field's unique
             # index holds every ticket, nulls included).
@@ -122,7 +129,16 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["office", "status", "queue_from"]),
+            # The queue in order, priority visitors apart (services._next_waiting).
+            models.Index(fields=["office", "status", "priority", "queue_from"]),
+            # Today's open tickets, counted by what the estimates need (services.queue_now):
+            # an open ticket has no finished_at, and a query that says so uses this index
+            # (neither database uses a partial index whose condition is a parameter).
+            models.Index(
+                fields=["office", "day", "status", "service", "window", "priority"],
+                condition=Q(finished_at__isnull=True),
+                name="ticket_open",
+            ),
             # The last visits of a service (services.recent_service_minutes).
             models.Index(
                 fields=["service", "finished_at"],
@@ -150,10 +166,10 @@ class Ticket(models.Model):
                 condition=Q(application__isnull=False),
                 name="ticket_application",
             ),
-            # The visitor at each window (services.AT_WINDOW).
+            # The visitor at each window (services.at_window).
             models.Index(
                 fields=["window"],
-                condition=Q(status__in=["called", "serving"]),
+                condition=Q(finished_at__isnull=True),
                 name="ticket_at_window",
             ),
         ]
@@ -176,28 +192,6 @@ class TicketCounter(models.Model):
                 fields=["office", "day", "letter"], name="one_counter_per_letter_and_day"
             )
         ]
-
-
-class QueueTally(models.Model):
-    """How many of a centre's tickets of a day are open, by status, service, window (0 for
-    none) and priority: what every wait estimate reads (services.QUEUE_NOW), at a cost
-    that does not grow with the queue.
-
-    Kept by triggers on queueing_ticket (migration 0007), so that every write of a ticket,
-    the ORM's, a bulk update's or a hand-written statement's, moves it in the same
-    transaction. The application writes none of it; end of day removes the rows of past
-    days, all at zero by then."""
-
-    pk = models.CompositePrimaryKey(
-        "office_id", "day", "status", "service_id", "window_id", "priority"
-    )
-    office_id = models.IntegerField()
-    day = models.DateField()
-    status = models.CharField(max_length=12)
-    service_id = models.IntegerField()
-    window_id = models.IntegerField()
-    priority = models.CharField(max_length=12)
-    n = models.IntegerField()
 
     def __str__(self) -> str:
         return f"{self.office_id} {self.day} {self.status} {self.service_id}: {self.n}"

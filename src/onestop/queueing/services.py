@@ -3,8 +3,8 @@ day and letter; call-next locks the ticket it takes (SKIP LOCKED on PostgreSQL, 
 immediate transaction on SQLite), so each ticket reaches exactly one window.
 
 Lock order on PostgreSQL, in every transaction that writes tickets: the counter, window
-state or ticket rows first, then the queue tally's rows (its triggers), then the audit head
-(`_record`) last. Write every ticket of a transaction before recording any of them."""
+state or ticket rows first, then the audit head (`_record`) last. Write every ticket of a
+transaction before recording any of them."""
 
 import datetime
 import hashlib
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,6 @@ from onestop.queueing.estimator import (
 from onestop.queueing.models import (
     Device,
     Priority,
-    QueueTally,
     Rating,
     Ticket,
     TicketCounter,
@@ -123,8 +122,8 @@ def issue_ticket(
 
     Everything but the number is worked out first, so that the counter row, locked from
     the moment the number is taken until the commit, is held for the ticket and its audit
-    event and nothing else (on PostgreSQL one statement, ADR 7). The ticket comes back
-    with `position`, its place in the queue when issued."""
+    event and nothing else. The ticket comes back with `position`, its place in the queue
+    when issued."""
     found = _layout(office_code)
     office = found.office
     if device is not None and device.office_id != office.pk:
@@ -191,34 +190,32 @@ def _with_follow_code(store: Callable[[str], Ticket]) -> Ticket:
     return store(secrets.token_hex(4))
 
 
-# The next number of the day for a letter (A017: at least three digits), the counter row
-# locked until the commit. The same SQL on SQLite and PostgreSQL.
-NEXT_NUMBER = (
-    "UPDATE queueing_ticketcounter SET last = last + 1 "  # noqa: S608 (no value in the text)
-    f"WHERE office_id = %s AND day = %s AND letter = %s AND {audit.HEAD_READY} "
-    "RETURNING last AS seq, "
-    "letter || CASE WHEN last < 10 THEN '00' WHEN last < 100 THEN '0' ELSE '' END || last "
-    "AS number"
-)
-
-
 def _numbered(ticket: Ticket, *, actor: User | None, note: str) -> Ticket:
-    """Stores the new ticket with the next number for its letter, and its audit event (as
-    `_record` would): on PostgreSQL in the statement that takes the number
-    (`audit.insert_recorded`), which outside a transaction commits at once."""
-    return audit.insert_recorded(
-        ticket,
-        NEXT_NUMBER,
-        [ticket.office_id, ticket.day, ticket.letter],
-        taken=("seq", "number"),
-        create=lambda: TicketCounter.objects.get_or_create(
-            office_id=ticket.office_id, day=ticket.day, letter=ticket.letter
-        ),
-        actor=actor,
-        action="ticket.issue",
-        data=_move(ticket, note),
-        filled={"number": "number"},
+    """Stores the new ticket with the next number of the day for its letter (A017: at
+    least three digits) and its audit event, in one transaction: the counter row stays
+    locked from the number taken until the commit."""
+    with transaction.atomic():
+        counter = _locked_counter(ticket.office_id, ticket.day, ticket.letter)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        ticket.seq = counter.last
+        ticket.number = f"{ticket.letter}{counter.last:03d}"
+        ticket.save(force_insert=True)
+        _record(ticket, "issue", actor=actor, note=note)
+    return ticket
+
+
+def _locked_counter(office_id: int, day: datetime.date, letter: str) -> TicketCounter:
+    """The day's counter for a letter, locked until the commit (made with the first
+    ticket of the day)."""
+    found = TicketCounter.objects.select_for_update().filter(
+        office_id=office_id, day=day, letter=letter
     )
+    counter = found.first()
+    if counter is None:
+        TicketCounter.objects.get_or_create(office_id=office_id, day=day, letter=letter)
+        counter = found.get()
+    return counter
 
 
 # ---------------------------------------------------------------- estimates
@@ -254,19 +251,6 @@ def _mean_minutes(office_id: int, service_id: int) -> float:
     )
 
 
-# A centre's queue in one statement: its open windows (status "open", service and
-# priority empty), then today's open tickets counted by status, service, window and
-# priority, as the triggers on queueing_ticket keep them (models.QueueTally): a few rows
-# however long the queue.
-QUEUE_NOW = (
-    "SELECT 'open', 0, s.window_id, '', 0 FROM queueing_windowstate s "
-    "JOIN offices_window w ON w.id = s.window_id WHERE w.office_id = %s AND s.state = 'open' "
-    "UNION ALL "
-    "SELECT status, service_id, NULLIF(window_id, 0), priority, n FROM queueing_queuetally "
-    "WHERE office_id = %s AND day = %s AND n > 0"
-)
-
-
 @dataclass(frozen=True)
 class QueueNow:
     """A centre's queue as the estimates read it: the windows open, and today's open
@@ -282,14 +266,18 @@ class QueueNow:
 
 
 def queue_now(office: Office, day: datetime.date) -> QueueNow:
-    """One statement, whatever the length of the queue."""
-    with connection.cursor() as cursor:
-        cursor.execute(QUEUE_NOW, [office.pk, office.pk, day])
-        rows = cursor.fetchall()
-    return QueueNow(
-        frozenset(window for status, _s, window, _p, _n in rows if status == "open"),
-        [row for row in rows if row[0] != "open"],
+    """Two small reads, whatever the length of the queue: the open windows, and today's
+    open tickets counted along the partial index `ticket_open`, which holds no closed one."""
+    open_windows = WindowState.objects.filter(
+        window__office_id=office.pk, state=WindowState.State.OPEN
+    ).values_list("window_id", flat=True)
+    counts = (
+        Ticket.objects.filter(office_id=office.pk, day=day, finished_at__isnull=True)
+        .values_list("status", "service_id", "window_id", "priority")
+        .annotate(n=Count("id"))
+        .order_by()
     )
+    return QueueNow(frozenset(open_windows), list(counts))
 
 
 def estimate_from(
@@ -386,21 +374,17 @@ def set_window_state(
     return current
 
 
-# The visitor at a window now, found along the partial index ticket_at_window, which holds
-# only called and served tickets: at most one a window, however many it served before.
-# The statuses are written out: neither database uses a partial index for a parameter.
-AT_WINDOW = (
-    "SELECT id FROM queueing_ticket WHERE window_id = %s AND status IN ('called', 'serving') "
-    "ORDER BY called_at DESC"
-)
-
-
 def at_window(window: Window) -> int | None:
-    """The id of the ticket whose visitor is at the window, if any."""
-    with connection.cursor() as cursor:
-        cursor.execute(AT_WINDOW, [window.pk])
-        row = cursor.fetchone()
-    return row[0] if row else None
+    """The id of the ticket whose visitor is at the window, if any: found along the
+    partial index `ticket_at_window`, which holds only open tickets."""
+    return (
+        Ticket.objects.filter(
+            window=window, finished_at__isnull=True, status__in=workflow.AT_A_WINDOW
+        )
+        .order_by("-called_at")
+        .values_list("id", flat=True)
+        .first()
+    )
 
 
 def _locked_state(window: Window, now: datetime.datetime) -> WindowState:
@@ -415,31 +399,21 @@ def _locked_state(window: Window, now: datetime.datetime) -> WindowState:
 def _next_waiting(office: Office, place: layout.WindowLayout, day: datetime.date):
     """The ticket this window calls next: priority visitors first, then the others, each
     by place in the queue (issue time, or the original one after a transfer). Each of the
-    two reads walks the index (office, status, queue_from) in order and stops at the
-    first ticket that fits, where one read ordered by priority sorted the whole queue;
-    the priority read is skipped when the queue tally has no priority visitor waiting for
-    these services."""
-    service_ids = sorted(place.services)
+    two reads walks the index (office, status, priority, queue_from) in order and stops
+    at the first ticket that fits, where one read ordered by priority sorted the whole
+    queue."""
     waiting = (
-        Ticket.objects.filter(office=office, day=day, status=T.WAITING, service_id__in=service_ids)
+        Ticket.objects.filter(
+            office=office, day=day, status=T.WAITING, service_id__in=sorted(place.services)
+        )
         .filter(Q(target_window__isnull=True) | Q(target_window=place.window))
         .order_by("queue_from", "seq")
         .select_related("service")
     )
     if connection.features.has_select_for_update_skip_locked:
         waiting = waiting.select_for_update(skip_locked=True, of=("self",))
-    priority_waits = (
-        QueueTally.objects.filter(
-            office_id=office.pk, day=day, status=T.WAITING, service_id__in=service_ids, n__gt=0
-        )
-        .exclude(priority="")
-        .exists()
-    )
-    if priority_waits:
-        ticket = waiting.exclude(priority="").first()
-        if ticket is not None:
-            return ticket
-    return waiting.filter(priority="").first()
+    reasons = [reason for reason in Priority.values if reason]
+    return waiting.filter(priority__in=reasons).first() or waiting.filter(priority="").first()
 
 
 def call_next(
@@ -601,8 +575,7 @@ def transfer(
                 )
 
         moved = _with_follow_code(store)
-        # Both tickets are written before the audit head is taken, as everywhere: the
-        # queue tally's rows are locked (PostgreSQL) before the audit head, never after.
+        # Both tickets are written before the audit head is taken, as everywhere.
         _record(
             locked,
             "transfer",
@@ -739,8 +712,6 @@ def close_day(*, office: Office, now: datetime.datetime | None = None) -> int:
         action = {T.WAITING: "close", T.CALLED: "no_show", T.SERVING: "finish"}[ticket.status]
         move(actor=None, ticket=ticket, action=action, note="end_of_day", now=now)
         closed += 1
-    # The tally's rows of the days gone by, all at zero now, are of no more use.
-    QueueTally.objects.filter(office_id=office.pk, day__lt=local.date(), n=0).delete()
     return closed
 
 

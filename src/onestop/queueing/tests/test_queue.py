@@ -111,6 +111,7 @@ def test_every_move_from_every_status(always_open, action, status):
         status=status,
         window=window if status in workflow.AT_A_WINDOW else None,
         operator=op() if status in workflow.AT_A_WINDOW else None,
+        finished_at=None if status in workflow.OPEN else timezone.now(),
     )
     ticket.refresh_from_db()
     actor = None if rule.roles == {workflow.SYSTEM} else op()

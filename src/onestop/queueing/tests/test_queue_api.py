@@ -206,8 +206,8 @@ def test_offices_report_the_live_queue(api_client, always_open):
 
 
 def test_every_ticket_answer_has_the_published_shape(api_client, always_open, token_for):
-    """Ticket answers are built without checking them against TicketOut again
-    (`api.ticket_out`): each one must still carry exactly its fields, of its types."""
+    """Every answer about a ticket carries exactly the fields of TicketOut, of their types,
+    and the follow code only to the kiosk that issued it."""
     from datetime import datetime
 
     from onestop.queueing.api import TicketOut
