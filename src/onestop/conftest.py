@@ -32,16 +32,13 @@ def fresh_rate_limits():
     """Each test starts with no attempts counted against its address."""
     from django.core.cache import cache
 
-    from onestop import answers
     from onestop.queueing import layout
 
     cache.clear()
     # What a test's rolled-back transaction saved must not outlive it in the process.
     layout.clear()
-    answers.forget()
     yield
     layout.clear()
-    answers.forget()
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ from typing import Literal
 
 from django.db import transaction
 from django.http import FileResponse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from onestop import answers
 from onestop.api_auth import session_or_token
 from onestop.audit import services as audit
 from onestop.cases import selectors, services
@@ -303,18 +301,10 @@ def list_applications(request, filters: Query[ApplicationFilters]):
     "/applications/{number}", response=ApplicationOut, summary="One application with its history"
 )
 def get_application(request, number: str):
-    # Answered from what this process kept while the application's revision stays the
-    # same (onestop/answers.py); who may see it is asked every time.
     user = request.auth
-    application_id, revision = selectors.revision_for(user, number)
-    _log_access_to(request, application_id, number)
-    sees_reviewer = user.role in selectors.SEES_REVIEWER
-    return answers.json_answer(
-        request,
-        ("application", application_id, revision, get_language(), sees_reviewer),
-        ApplicationOut,
-        lambda: application_out(selectors.get_for(user, number), user),
-    )
+    application = selectors.get_for(user, number)
+    _log_access_to(request, application.pk, number)
+    return application_out(application, user)
 
 
 @router.post(

@@ -94,9 +94,6 @@ class Application(models.Model):
     issued_at = models.DateTimeField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Grows whenever the application or anything shown with it changes: kept by triggers
-    # in the database (migration 0003), whatever this model writes into it.
-    revision = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-submitted_at"]

@@ -1,6 +1,5 @@
 """Who sees which applications, and how they are read for pages and the API."""
 
-from django.db import connection
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from onestop.cases.models import Application, Document, StatusChange
@@ -58,26 +57,6 @@ def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
             "parts", queryset=Application.objects.select_related("service", "agency").order_by("id")
         ),
     )
-
-
-# A person asking after his or her own application, the look-up made most: one plain
-# statement (the query compiler costs more than the query).
-OWN_REVISION = "SELECT id, revision FROM cases_application WHERE number = %s AND applicant_id = %s"
-
-
-def revision_for(user: User, number: str) -> tuple[int, int]:
-    """The key and the revision of the application with this number, if the user may see
-    it (`visible_to`): one small query, without the related rows."""
-    if user.role == Role.CITIZEN:
-        with connection.cursor() as cursor:
-            cursor.execute(OWN_REVISION, [number, user.person_id])
-            found = cursor.fetchall()
-    else:
-        scoped = _scoped(user, Application.objects.order_by())
-        found = list(scoped.filter(number=number).values_list("id", "revision"))
-    if not found:
-        raise NotFound("No such application.", code="unknown-application")
-    return found[0]
 
 
 def get_for(user: User, number: str) -> Application:

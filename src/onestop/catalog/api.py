@@ -1,11 +1,9 @@
 from decimal import Decimal
 from typing import Literal
 
-from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from onestop import answers
 from onestop.catalog import selectors
 from onestop.catalog.models import Agency, Service
 from onestop.i18n import localized
@@ -117,13 +115,7 @@ def list_services(request, filters: Query[ServiceFilters]):
 
 @router.get("/services/{code}", response=ServiceOut, summary="One service and its standard")
 def get_service(request, code: str):
-    # Kept by each process in each language (onestop/answers.py); an unknown code is not.
-    return answers.json_answer(
-        request,
-        ("service", code, get_language()),
-        ServiceOut,
-        lambda: service_out(selectors.get_service(code)),
-    )
+    return service_out(selectors.get_service(code))
 
 
 @router.get("/life-situations", response=list[LifeSituationOut], summary="Life situations")

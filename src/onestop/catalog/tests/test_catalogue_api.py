@@ -90,8 +90,7 @@ def test_agencies(api_client):
 
 
 def test_a_service_is_answered_in_each_language_and_a_change_shows_at_once(api_client):
-    """Answers are kept by each process (onestop/answers.py), one per language; a change
-    saved to the register forgets them."""
+    """One answer per language; a change saved to the register shows at the next look-up."""
     from onestop.catalog.models import Service, StandardStep
 
     def get(lang: str) -> dict:
