@@ -69,11 +69,11 @@ def actor_name(actor) -> str:
 
 def _locked_head() -> AuditHead:
     """The audit head, locked until the commit (made before the first event)."""
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
+    try:
+        return AuditHead.objects.select_for_update().get(pk=1)
+    except AuditHead.DoesNotExist:
         AuditHead.objects.get_or_create(pk=1)
-        head = AuditHead.objects.select_for_update().get(pk=1)
-    return head
+        return AuditHead.objects.select_for_update().get(pk=1)
 
 
 def record(

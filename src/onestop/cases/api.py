@@ -3,8 +3,11 @@ import binascii
 from datetime import datetime
 from typing import Literal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -19,8 +22,10 @@ from onestop.catalog.api import ServicePage
 from onestop.i18n import localized
 from onestop.people.models import Role
 from onestop.problems import InvalidField, NotFound
+from onestop.renderers import Utf8JSONRenderer
 
 router = Router(tags=["applications"], auth=session_or_token)
+RENDERER = Utf8JSONRenderer()
 
 
 class ApplicantIn(Schema):
@@ -301,10 +306,20 @@ def list_applications(request, filters: Query[ApplicationFilters]):
     "/applications/{number}", response=ApplicationOut, summary="One application with its history"
 )
 def get_application(request, number: str):
+    # People ask after their application far more often than it changes: the answer is
+    # kept in Django's cache under the application's last change (every change goes
+    # through a service that saves it). Who may see it is asked every time.
     user = request.auth
-    application = selectors.get_for(user, number)
-    _log_access_to(request, application.pk, number)
-    return application_out(application, user)
+    application_id, updated_at = selectors.version_for(user, number)
+    _log_access_to(request, application_id, number)
+    sees_reviewer = user.role in selectors.SEES_REVIEWER
+    key = f"application:{application_id}:{updated_at.isoformat()}:{get_language()}:{sees_reviewer}"
+    body = cache.get(key)
+    if body is None:
+        out = ApplicationOut.model_validate(application_out(selectors.get_for(user, number), user))
+        body = RENDERER.render(request, out.model_dump(), response_status=200)
+        cache.set(key, body, settings.LAYOUT_CACHE_SECONDS)
+    return HttpResponse(body, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")
 
 
 @router.post(

@@ -58,13 +58,10 @@ def issue_token(*, request, username: str, password: str) -> tuple[str, ApiToken
 def user_for_token(token: str) -> User | None:
     """The active user whose token this is, if it is neither revoked nor expired: one
     query, without the password hash and the dates that no API call reads."""
-    return (
-        User.objects.filter(
-            api_tokens__key_hash=token_digest(token),
-            api_tokens__revoked_at__isnull=True,
-            api_tokens__expires_at__gt=timezone.now(),
-            is_active=True,
-        )
-        .defer("password", "last_login", "date_joined")
-        .first()
-    )
+    found = User.objects.filter(
+        api_tokens__key_hash=token_digest(token),
+        api_tokens__revoked_at__isnull=True,
+        api_tokens__expires_at__gt=timezone.now(),
+        is_active=True,
+    ).defer("password", "last_login", "date_joined")
+    return next(iter(found[:1]), None)

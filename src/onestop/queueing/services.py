@@ -208,14 +208,12 @@ def _numbered(ticket: Ticket, *, actor: User | None, note: str) -> Ticket:
 def _locked_counter(office_id: int, day: datetime.date, letter: str) -> TicketCounter:
     """The day's counter for a letter, locked until the commit (made with the first
     ticket of the day)."""
-    found = TicketCounter.objects.select_for_update().filter(
-        office_id=office_id, day=day, letter=letter
-    )
-    counter = found.first()
-    if counter is None:
-        TicketCounter.objects.get_or_create(office_id=office_id, day=day, letter=letter)
-        counter = found.get()
-    return counter
+    key = {"office_id": office_id, "day": day, "letter": letter}
+    try:
+        return TicketCounter.objects.select_for_update().get(**key)
+    except TicketCounter.DoesNotExist:
+        TicketCounter.objects.get_or_create(**key)
+        return TicketCounter.objects.select_for_update().get(**key)
 
 
 # ---------------------------------------------------------------- estimates
