@@ -112,6 +112,25 @@ def record(
     return event.seq
 
 
+def log_access(
+    *, actor, person, why: str, object_type: str = "", object_id: str = "", data=None
+) -> None:
+    """Someone reading a person's data (an application, appointments, the person's record):
+    one audit event `why`, in a transaction of its own, naming the reader and the person's
+    IIN. A person reading his or her own data is not logged; `person` is None for a list
+    of many people's data, which is always logged."""
+    if person is not None and getattr(actor, "person_id", None) == person.pk:
+        return
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action=why,
+            object_type=object_type,
+            object_id=object_id,
+            data={**(data or {}), **({"person": person.iin} if person is not None else {})},
+        )
+
+
 @dataclass(frozen=True)
 class Verdict:
     ok: bool

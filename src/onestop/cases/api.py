@@ -5,7 +5,6 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -238,21 +237,19 @@ def _decode(documents: list[DocumentIn]) -> list[Upload]:
 
 
 def _log_access(request, application: Application) -> None:
-    _log_access_to(request, application.pk, application.number)
+    _log_access_to(request, application.pk, application.number, application.applicant)
 
 
-def _log_access_to(request, application_id: int, number: str) -> None:
-    """Staff reading someone's application is access to personal data: logged."""
-    user = request.auth
-    if user.role != Role.CITIZEN:
-        with transaction.atomic():
-            audit.record(
-                actor=user,
-                action="application.viewed",
-                object_type="cases.application",
-                object_id=str(application_id),
-                data={"number": number},
-            )
+def _log_access_to(request, application_id: int, number: str, applicant) -> None:
+    """Anyone but the applicant reading an application is access to personal data."""
+    audit.log_access(
+        actor=request.auth,
+        person=applicant,
+        why="application.viewed",
+        object_type="cases.application",
+        object_id=str(application_id),
+        data={"number": number},
+    )
 
 
 @router.post("/applications", response={201: ApplicationOut}, summary="File an application")
@@ -310,8 +307,8 @@ def get_application(request, number: str):
     # kept in Django's cache under the application's last change (every change goes
     # through a service that saves it). Who may see it is asked every time.
     user = request.auth
-    application_id, updated_at = selectors.version_for(user, number)
-    _log_access_to(request, application_id, number)
+    application_id, updated_at, applicant = selectors.version_for(user, number)
+    _log_access_to(request, application_id, number, applicant)
     sees_reviewer = user.role in selectors.SEES_REVIEWER
     key = f"application:{application_id}:{updated_at.isoformat()}:{get_language()}:{sees_reviewer}"
     body = cache.get(key)

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from onestop.cases.models import Application, Document, StatusChange
-from onestop.people.models import OFFICE_ROLES, Role, User
+from onestop.people.models import OFFICE_ROLES, Person, Role, User
 from onestop.problems import NotFound
 
 # Roles that may learn who reviews an application. The applicant, the front office and
@@ -61,18 +61,19 @@ def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def version_for(user: User, number: str) -> tuple[int, datetime.datetime]:
-    """The key and the last change of the application with this number, if the user may
-    see it (`visible_to`): one small query, without the related rows."""
+def version_for(user: User, number: str) -> tuple[int, datetime.datetime, Person]:
+    """The key and the last change of the application with this number, and its applicant
+    (id and IIN only), if the user may see it (`visible_to`): one small query."""
     found = (
         _scoped(user, Application.objects.order_by())
         .filter(number=number)
-        .values_list("id", "updated_at")
+        .values_list("id", "updated_at", "applicant_id", "applicant__iin")
         .first()
     )
     if found is None:
         raise NotFound("No such application.", code="unknown-application")
-    return found
+    application_id, updated_at, applicant_id, iin = found
+    return application_id, updated_at, Person(pk=applicant_id, iin=iin)
 
 
 def get_for(user: User, number: str) -> Application:

@@ -5,7 +5,6 @@ as messages on the page, in the visitor's language."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -80,11 +79,14 @@ def application_detail(request, number):
         application = selectors.get_for(user, number)
     except DomainError:
         raise Http404 from None
-    if user.role != Role.CITIZEN:
-        with transaction.atomic():
-            audit.record(
-                actor=user, action="application.viewed", obj=application, data={"number": number}
-            )
+    audit.log_access(
+        actor=user,
+        person=application.applicant,
+        why="application.viewed",
+        object_type="cases.application",
+        object_id=str(application.pk),
+        data={"number": number},
+    )
     documents = list(application.documents.all())
     done = {s.code: s for s in application.steps_done.all()}
     steps = (

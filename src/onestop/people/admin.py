@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db import transaction
 
 from onestop.audit import services as audit
 from onestop.people.models import LegalEntity, Person, User
@@ -24,14 +23,15 @@ class PersonAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Opening a person's record is access to personal data: it is logged."""
-        if request.method == "GET":
-            with transaction.atomic():
-                audit.record(
-                    actor=request.user,
-                    action="person.viewed",
-                    object_type="people.person",
-                    object_id=str(object_id),
-                )
+        person = self.get_object(request, object_id)
+        if request.method == "GET" and person is not None:
+            audit.log_access(
+                actor=request.user,
+                person=person,
+                why="person.viewed",
+                object_type="people.person",
+                object_id=str(person.pk),
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
 
