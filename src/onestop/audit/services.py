@@ -107,8 +107,7 @@ def record(
     )
     event.hash = _chained(head.hash, _content(event))
     event.save(force_insert=True)
-    head.seq, head.hash = event.seq, event.hash
-    head.save(update_fields=["seq", "hash"])
+    AuditHead.objects.filter(pk=head.pk).update(seq=event.seq, hash=event.hash)
     return event.seq
 
 

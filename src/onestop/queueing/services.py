@@ -196,10 +196,9 @@ def _numbered(ticket: Ticket, *, actor: User | None, note: str) -> Ticket:
     locked from the number taken until the commit."""
     with transaction.atomic():
         counter = _locked_counter(ticket.office_id, ticket.day, ticket.letter)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-        ticket.seq = counter.last
-        ticket.number = f"{ticket.letter}{counter.last:03d}"
+        ticket.seq = counter.last + 1
+        TicketCounter.objects.filter(pk=counter.pk).update(last=ticket.seq)
+        ticket.number = f"{ticket.letter}{ticket.seq:03d}"
         ticket.save(force_insert=True)
         _record(ticket, "issue", actor=actor, note=note)
     return ticket
