@@ -1,13 +1,15 @@
-"""Request-rate limits per address and per account, against password guessing and bots.
+"""Request-rate limits per client address, account or username, against password guessing
+and bots.
 
-Counts live in the cache: per process with the default in-memory cache, shared between
-processes and machines when ONESTOP_REDIS_URL is set. ONESTOP_RATE_LIMITS=off lifts them
-for load tests from one address.
+django-ratelimit counts the attempts in the cache: per process with the default in-memory
+cache, shared between processes and machines when ONESTOP_REDIS_URL is set. Each limit is
+named in settings.REQUEST_RATES; ONESTOP_RATE_LIMITS=off lifts them all for load tests
+from one address.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
 
 from onestop.problems import DomainError
 
@@ -27,23 +29,21 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> None:
-    """Counts one attempt; raises RateLimited when more than `limit` fall in the window that
-    began with the first attempt (the counter expires with the window, increments keep it)."""
+def limit(request, name: str, *, key: str | None = None, count: bool = True) -> None:
+    """Counts one attempt against the limit `name` (settings.REQUEST_RATES) for `key`, the
+    client's address when None; raises RateLimited past the limit. With count=False it only
+    asks whether one more attempt would be refused, counting nothing."""
     if not settings.RATE_LIMITS:
         return
-    cache_key = f"rate:{scope}:{key}"
-    if cache.add(cache_key, 1, timeout=window_seconds):
+    usage = get_usage(
+        request,
+        group=name,
+        key="ip" if key is None else (lambda _group, _request: key),
+        rate=settings.REQUEST_RATES[name],
+        increment=count,
+    )
+    if usage is None:
         return
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window_seconds)
-        return
-    if count > limit:
-        raise RateLimited(retry_after=window_seconds)
-
-
-def attempts(scope: str, key: str) -> int:
-    """Attempts counted in the current window (0 when limits are off)."""
-    return cache.get(f"rate:{scope}:{key}", 0) if settings.RATE_LIMITS else 0
+    refused = usage["should_limit"] or (not count and usage["count"] >= usage["limit"])
+    if refused:
+        raise RateLimited(retry_after=max(1, usage["time_left"]))

@@ -44,6 +44,18 @@ QUEUE_MAX_RECALLS = whole("QUEUE_MAX_RECALLS", 2)
 LAYOUT_CACHE_SECONDS = number("LAYOUT_CACHE_SECONDS", 30)
 QUEUE_TRANSFER_KEEPS_PLACE = env_flag("QUEUE_TRANSFER_KEEPS_PLACE", True)
 RATE_LIMITS = env_flag("RATE_LIMITS", True)
+# Request-rate limits (onestop/ratelimit.py), each as django-ratelimit's "count/period";
+# ONESTOP_REQUEST_RATES changes any of them. A busy centre's staff share one address.
+REQUEST_RATES = environment.rates(
+    "REQUEST_RATES",
+    {
+        "login-address": "60/m",  # logins from one address
+        "login-failures": "10/5m",  # failed logins to one account
+        "booking-account": "20/h",  # booking attempts by one account
+        "booking-address": "60/h",  # booking attempts from one address
+    },
+)
+RATELIMIT_IP_META_KEY = "onestop.ratelimit.client_address"
 # A bare endpoint writing one row, the yardstick of bench/load.py; off in production.
 BENCH_ENDPOINT = env_flag("BENCH_ENDPOINT", False)
 TOKEN_LIFETIME_HOURS = number("TOKEN_LIFETIME_HOURS", 12, minimum=0.01)

@@ -17,7 +17,6 @@ from onestop.problems import Forbidden, InvalidField, NotFound
 from onestop.queueing import booking
 from onestop.queueing.api import TicketOut, ticket_out, user_or_device
 from onestop.queueing.models import Appointment
-from onestop.ratelimit import client_address
 
 router = Router(tags=["appointments"])
 
@@ -122,13 +121,13 @@ def book(request, payload: AppointmentIn):
     iin = payload.iin.strip()
     if not iin and user.role == Role.CITIZEN and user.person_id:
         iin = user.person.iin
+    booking.limit_booking_rate(request, user)
     appointment = booking.book(
         actor=user,
         office_code=payload.office,
         service_code=payload.service,
         start=payload.start,
         iin=iin,
-        address=client_address(request),
     )
     return Status(201, appointment_out(booking.visible_to(user).get(pk=appointment.pk)))
 

@@ -22,7 +22,6 @@ from onestop.people.models import OFFICE_ROLES, Role
 from onestop.problems import DomainError, explain
 from onestop.queueing import booking
 from onestop.queueing.services import local_now
-from onestop.ratelimit import client_address
 
 BOOKERS = {Role.CITIZEN, Role.AGENT}
 DAYS_SHOWN = 14
@@ -133,13 +132,13 @@ def new_appointment(request):
             messages.error(request, _("Choose a time."))
         else:
             try:
+                booking.limit_booking_rate(request, user)
                 appointment = booking.book(
                     actor=user,
                     office_code=source.get("office", ""),
                     service_code=source.get("service", ""),
                     start=start,
                     iin=iin if is_agent else (user.person.iin if user.person_id else ""),
-                    address=client_address(request),
                 )
             except DomainError as error:
                 messages.error(request, explain(error))
