@@ -7,7 +7,10 @@ named in settings.REQUEST_RATES; ONESTOP_RATE_LIMITS=off lifts them all for load
 from one address.
 """
 
+import ipaddress
+
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
@@ -26,7 +29,29 @@ class RateLimited(DomainError):
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The address of the client: REMOTE_ADDR, or behind ONESTOP_TRUSTED_PROXIES reverse
+    proxies the entry of X-Forwarded-For that the outermost one wrote. Entries to its left
+    come from the client, who can write anything there, so they are never believed."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            entry.strip()
+            for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if entry.strip()
+        ]
+        if forwarded:
+            candidate = forwarded[-min(proxies, len(forwarded))]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass  # not written by a proxy of ours: the peer is all we know
+    if not remote:
+        raise ImproperlyConfigured(
+            "No client address: REMOTE_ADDR is empty (a Unix socket?) and no trusted "
+            "X-Forwarded-For entry; see ONESTOP_TRUSTED_PROXIES in docs/operations.md"
+        )
+    return remote
 
 
 def limit(request, name: str, *, key: str | None = None, count: bool = True) -> None:

@@ -55,6 +55,9 @@ REQUEST_RATES = environment.rates(
         "booking-address": "60/h",  # booking attempts from one address
     },
 )
+# Reverse proxies in front of the server, each adding the address it saw to
+# X-Forwarded-For: the client is the entry the outermost one wrote (docs/operations.md).
+TRUSTED_PROXIES = whole("TRUSTED_PROXIES", 0)
 RATELIMIT_IP_META_KEY = "onestop.ratelimit.client_address"
 # A bare endpoint writing one row, the yardstick of bench/load.py; off in production.
 BENCH_ENDPOINT = env_flag("BENCH_ENDPOINT", False)
