@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.catalog.models import Category, Service
+from onestop.observability import set_actor
 from onestop.offices.models import Office, Window
 from onestop.people.iin import parse_iin
 from onestop.people.models import Role, User
@@ -116,6 +117,7 @@ def _screen_device(
         if token and not given:
             refused.delete_cookie(cookie, path="/queue/")
         return None, refused
+    set_actor(device)
     if given:
         query = request.GET.copy()
         query.pop("device")
