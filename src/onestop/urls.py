@@ -1,13 +1,12 @@
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
 from onestop.api import api
 from onestop.health import health
-from onestop.operations.views import bare_write
 
 urlpatterns = [
     path("health", health, name="health"),
-    path("bench/bare", bare_write, name="bench-bare"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("applications/", include("onestop.cases.urls")),
@@ -16,3 +15,6 @@ urlpatterns = [
     path("mobile/", include("onestop.mobile.urls")),
     path("", include("onestop.portal.urls")),
 ]
+
+if apps.is_installed("onestop.benchmarking"):
+    urlpatterns.insert(1, path("bench/", include("onestop.benchmarking.urls")))
