@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "onestop.notify",
     "onestop.cases",
     "onestop.queueing",
+    "onestop.appointments",
     "onestop.portal",
     "onestop.demo",
     "onestop.operations",

@@ -11,7 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("applications/", include("onestop.cases.urls")),
     path("queue/", include("onestop.queueing.urls")),
-    path("appointments/", include("onestop.queueing.booking_urls")),
+    path("appointments/", include("onestop.appointments.urls")),
     path("mobile/", include("onestop.mobile.urls")),
     path("", include("onestop.portal.urls")),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onestop.appointments.models import Appointment
 from onestop.catalog.models import Category, Service
 from onestop.observability import set_actor
 from onestop.offices.models import Office, Window
@@ -29,7 +30,7 @@ from onestop.people.models import Role, User
 from onestop.problems import DomainError, explain
 from onestop.queueing import selectors, services, workflow
 from onestop.queueing.advice import LONG_WAIT_MINUTES, nearby_shorter_waits
-from onestop.queueing.models import Appointment, Device, Priority, Rating, Ticket, WindowState
+from onestop.queueing.models import Device, Priority, Rating, Ticket, WindowState
 from onestop.queueing.models import TicketStatus as T
 
 DEVICE_COOKIES = {Device.Kind.KIOSK: "onestop_kiosk", Device.Kind.RATING: "onestop_rating"}

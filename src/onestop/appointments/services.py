@@ -19,14 +19,15 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from onestop.appointments.models import Appointment, SlotLoad
 from onestop.audit import services as audit
 from onestop.catalog.models import Service
 from onestop.offices.models import Office, OpeningHours, Window
 from onestop.people.iin import parse_iin
 from onestop.people.models import OFFICE_ROLES, Person, Role, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
-from onestop.queueing import services
-from onestop.queueing.models import Appointment, Device, Priority, SlotLoad, Ticket
+from onestop.queueing import services as queueing
+from onestop.queueing.models import Device, Priority, Ticket
 from onestop.ratelimit import limit
 
 # A slot is 15 minutes: a visit at a window takes about 10 (estimator.DEFAULT_SERVICE_MINUTES),
@@ -397,7 +398,7 @@ def check_in(
                 % {"early": CHECK_IN_EARLY_MINUTES, "late": CHECK_IN_LATE_MINUTES},
                 code="outside-check-in-window",
             )
-        ticket = services.issue_ticket(
+        ticket = queueing.issue_ticket(
             office_code=locked.office.code,
             service_code=locked.service.code,
             actor=actor,
@@ -436,7 +437,7 @@ def mark_missed(now: datetime.datetime | None = None) -> int:
                 audit.record(
                     actor=None,
                     action="appointment.missed",
-                    object_type="queueing.appointment",
+                    object_type="appointments.appointment",
                     object_id=str(pk),
                 )
                 missed += 1

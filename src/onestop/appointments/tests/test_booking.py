@@ -8,6 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from onestop.appointments import services as booking
+from onestop.appointments.models import Appointment, SlotLoad
 from onestop.audit.models import AuditEvent
 from onestop.demo.services import demo_device_token
 from onestop.notify.models import Notification, SandboxSms
@@ -15,8 +17,8 @@ from onestop.offices.models import Office, OpeningHours, RouteStop
 from onestop.people.iin import make_iin
 from onestop.people.models import Person, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
-from onestop.queueing import booking, services
-from onestop.queueing.models import Appointment, SlotLoad, Ticket
+from onestop.queueing import services
+from onestop.queueing.models import Ticket
 from onestop.queueing.tests.conftest import open_around_the_clock
 
 pytestmark = pytest.mark.django_db
