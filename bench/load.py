@@ -311,8 +311,8 @@ class Bench:
         if status != 201:
             sys.exit(
                 f"POST /bench/bare answered {status}: this server does not serve the bare "
-                "endpoint (its URL, bench/bare, and the setting BENCH_ENDPOINT, read from "
-                "ONESTOP_BENCH_ENDPOINT; see src/onestop/operations/views.py)"
+                "endpoint (the app onestop.benchmarking, installed with ONESTOP_BENCHMARK=on; "
+                "see src/onestop/benchmarking/)"
             )
         office = self.setup["office"]
         expected = [
@@ -595,7 +595,7 @@ def main() -> None:
         **os.environ,
         "ONESTOP_DATA_DIR": str(tmp / "data"),
         "ONESTOP_RATE_LIMITS": "off",
-        "ONESTOP_BENCH_ENDPOINT": "on",
+        "ONESTOP_BENCHMARK": "on",
     }
     env.pop("ONESTOP_ACCESS_LOG", None)
     env.pop("ONESTOP_DATABASE_URL", None)

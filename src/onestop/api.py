@@ -71,13 +71,13 @@ def on_unexpected(request, exc):
     return problem_response(500, _("Something went wrong on our side. Try again later."))
 
 
+from onestop.appointments.api import router as appointments_router  # noqa: E402
 from onestop.cases.api import router as cases_router  # noqa: E402
 from onestop.catalog.api import router as catalog_router  # noqa: E402
 from onestop.mobile.api import router as mobile_router  # noqa: E402
 from onestop.offices.api import router as offices_router  # noqa: E402
 from onestop.people.api import router as people_router  # noqa: E402
 from onestop.queueing.api import router as queueing_router  # noqa: E402
-from onestop.queueing.booking_api import router as booking_router  # noqa: E402
 from onestop.signatures.api import router as signatures_router  # noqa: E402
 
 # Django tries the paths in this order: the queue's, called by every kiosk, board and
@@ -88,5 +88,5 @@ api.add_router("", catalog_router)
 api.add_router("", offices_router)
 api.add_router("", cases_router)
 api.add_router("", signatures_router)
-api.add_router("", booking_router)
+api.add_router("", appointments_router)
 api.add_router("", mobile_router)

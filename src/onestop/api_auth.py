@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
 
+from onestop.observability import set_actor
 from onestop.people.services import user_for_token
 from onestop.problems import Forbidden
 
@@ -13,6 +14,7 @@ class BearerToken(HttpBearer):
         user = user_for_token(token)
         if user is not None:
             request.user = user
+            set_actor(user)
         return user
 
 

@@ -8,6 +8,7 @@ a traceback from deep inside Django or, worse, a setting quietly taken for its d
 """
 
 import os
+import re
 import zoneinfo
 from collections.abc import Collection
 
@@ -122,3 +123,23 @@ def time_zone(name: str, default: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise BadSetting(name, value, "takes a time zone such as Asia/Almaty") from None
     return value
+
+
+RATE = re.compile(r"\d+/\d*[smhd]")
+
+
+def rates(name: str, defaults: dict[str, str]) -> dict[str, str]:
+    """Request-rate limits as `name=count/period` pairs, comma-separated
+    (`login-address=120/m,booking-address=600/h`; periods s, m, h, d, with an optional
+    multiple: `10/5m`); the limits not named keep their defaults."""
+    value = _given(name)
+    if value is None:
+        return dict(defaults)
+    takes = "takes name=count/period pairs (60/m, 10/5m) for " + ", ".join(defaults)
+    chosen = dict(defaults)
+    for pair in value.split(","):
+        limit, _sep, rate = (part.strip() for part in pair.partition("="))
+        if limit not in defaults or not RATE.fullmatch(rate):
+            raise BadSetting(name, value, takes)
+        chosen[limit] = rate
+    return chosen

@@ -1,13 +1,18 @@
-"""Request-rate limits per address and per account, against password guessing and bots.
+"""Request-rate limits per client address, account or username, against password guessing
+and bots.
 
-Counts live in the cache: per process with the default in-memory cache, shared between
-processes and machines when ONESTOP_REDIS_URL is set. ONESTOP_RATE_LIMITS=off lifts them
-for load tests from one address.
+django-ratelimit counts the attempts in the cache: per process with the default in-memory
+cache, shared between processes and machines when ONESTOP_REDIS_URL is set. Each limit is
+named in settings.REQUEST_RATES; ONESTOP_RATE_LIMITS=off lifts them all for load tests
+from one address.
 """
 
+import ipaddress
+
 from django.conf import settings
-from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
 
 from onestop.problems import DomainError
 
@@ -24,26 +29,46 @@ class RateLimited(DomainError):
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The address of the client: REMOTE_ADDR, or behind ONESTOP_TRUSTED_PROXIES reverse
+    proxies the entry of X-Forwarded-For that the outermost one wrote. Entries to its left
+    come from the client, who can write anything there, so they are never believed."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            entry.strip()
+            for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if entry.strip()
+        ]
+        if forwarded:
+            candidate = forwarded[-min(proxies, len(forwarded))]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass  # not written by a proxy of ours: the peer is all we know
+    if not remote:
+        raise ImproperlyConfigured(
+            "No client address: REMOTE_ADDR is empty (a Unix socket?) and no trusted "
+            "X-Forwarded-For entry; see ONESTOP_TRUSTED_PROXIES in docs/operations.md"
+        )
+    return remote
 
 
-def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> None:
-    """Counts one attempt; raises RateLimited when more than `limit` fall in the window that
-    began with the first attempt (the counter expires with the window, increments keep it)."""
+def limit(request, name: str, *, key: str | None = None, count: bool = True) -> None:
+    """Counts one attempt against the limit `name` (settings.REQUEST_RATES) for `key`, the
+    client's address when None; raises RateLimited past the limit. With count=False it only
+    asks whether one more attempt would be refused, counting nothing."""
     if not settings.RATE_LIMITS:
         return
-    cache_key = f"rate:{scope}:{key}"
-    if cache.add(cache_key, 1, timeout=window_seconds):
+    usage = get_usage(
+        request,
+        group=name,
+        key="ip" if key is None else (lambda _group, _request: key),
+        rate=settings.REQUEST_RATES[name],
+        increment=count,
+    )
+    if usage is None:
         return
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window_seconds)
-        return
-    if count > limit:
-        raise RateLimited(retry_after=window_seconds)
-
-
-def attempts(scope: str, key: str) -> int:
-    """Attempts counted in the current window (0 when limits are off)."""
-    return cache.get(f"rate:{scope}:{key}", 0) if settings.RATE_LIMITS else 0
+    refused = usage["should_limit"] or (not count and usage["count"] >= usage["limit"])
+    if refused:
+        raise RateLimited(retry_after=max(1, usage["time_left"]))

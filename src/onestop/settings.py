@@ -44,8 +44,21 @@ QUEUE_MAX_RECALLS = whole("QUEUE_MAX_RECALLS", 2)
 LAYOUT_CACHE_SECONDS = number("LAYOUT_CACHE_SECONDS", 30)
 QUEUE_TRANSFER_KEEPS_PLACE = env_flag("QUEUE_TRANSFER_KEEPS_PLACE", True)
 RATE_LIMITS = env_flag("RATE_LIMITS", True)
-# A bare endpoint writing one row, the yardstick of bench/load.py; off in production.
-BENCH_ENDPOINT = env_flag("BENCH_ENDPOINT", False)
+# Request-rate limits (onestop/ratelimit.py), each as django-ratelimit's "count/period";
+# ONESTOP_REQUEST_RATES changes any of them. A busy centre's staff share one address.
+REQUEST_RATES = environment.rates(
+    "REQUEST_RATES",
+    {
+        "login-address": "60/m",  # logins from one address
+        "login-failures": "10/5m",  # failed logins to one account
+        "booking-account": "20/h",  # booking attempts by one account
+        "booking-address": "60/h",  # booking attempts from one address
+    },
+)
+# Reverse proxies in front of the server, each adding the address it saw to
+# X-Forwarded-For: the client is the entry the outermost one wrote (docs/operations.md).
+TRUSTED_PROXIES = whole("TRUSTED_PROXIES", 0)
+RATELIMIT_IP_META_KEY = "onestop.ratelimit.client_address"
 TOKEN_LIFETIME_HOURS = number("TOKEN_LIFETIME_HOURS", 12, minimum=0.01)
 MAX_UPLOAD_MB = whole("MAX_UPLOAD_MB", 10, minimum=1)
 # Django refuses larger request bodies (413): room for a few base64 documents in JSON.
@@ -72,11 +85,17 @@ INSTALLED_APPS = [
     "onestop.notify",
     "onestop.cases",
     "onestop.queueing",
+    "onestop.appointments",
     "onestop.portal",
     "onestop.demo",
     "onestop.operations",
     "onestop.mobile",
 ]
+# bench/load.py's bare endpoint (POST /bench/bare, writing one row) and its table: the
+# yardstick of the benchmark, never in a production schema.
+BENCHMARK = env_flag("BENCHMARK", False)
+if BENCHMARK:
+    INSTALLED_APPS.append("onestop.benchmarking")
 
 MIDDLEWARE = [
     "onestop.observability.RequestIdMiddleware",
@@ -87,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onestop.observability.SessionActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "onestop.problems.ApiProblemMiddleware",

@@ -22,7 +22,7 @@ class Notification(models.Model):
         blank=True,
     )
     appointment = models.ForeignKey(
-        "queueing.Appointment",
+        "appointments.Appointment",
         on_delete=models.CASCADE,
         related_name="notifications",
         null=True,

@@ -13,12 +13,9 @@ EVERY_SECONDS = 60
 
 
 def periodic_tasks():
+    from onestop.appointments.tasks import mark_missed_appointments, send_appointment_reminders
     from onestop.cases.tasks import flag_overdue_applications
-    from onestop.queueing.tasks import (
-        close_finished_days,
-        mark_missed_appointments,
-        send_appointment_reminders,
-    )
+    from onestop.queueing.tasks import close_finished_days
 
     return [
         flag_overdue_applications,

@@ -13,10 +13,7 @@ from django.utils.translation import gettext as _
 from onestop.audit import services as audit
 from onestop.people.models import ApiToken, User
 from onestop.problems import DomainError
-from onestop.ratelimit import client_address, hit
-
-LOGIN_ATTEMPTS_PER_ADDRESS = 60  # a minute: a busy centre shares one address
-LOGIN_FAILURES_PER_ACCOUNT = 10  # five minutes
+from onestop.ratelimit import limit
 
 
 class BadCredentials(DomainError):
@@ -30,20 +27,10 @@ def token_digest(token: str) -> str:
 def issue_token(*, request, username: str, password: str) -> tuple[str, ApiToken]:
     """Checks the credentials and issues a bearer token; only its hash is stored.
     Failed attempts are limited per address and per username against password guessing."""
-    hit(
-        "login-address",
-        client_address(request),
-        limit=LOGIN_ATTEMPTS_PER_ADDRESS,
-        window_seconds=60,
-    )
+    limit(request, "login-address")
     user = authenticate(request, username=username.strip(), password=password)
     if user is None or not user.is_active:
-        hit(
-            "login-failures",
-            username.strip().lower(),
-            limit=LOGIN_FAILURES_PER_ACCOUNT,
-            window_seconds=300,
-        )
+        limit(request, "login-failures", key=username.strip().lower())
         raise BadCredentials(_("The username or the password is wrong."), code="bad-credentials")
     token = secrets.token_urlsafe(32)
     lifetime = datetime.timedelta(hours=settings.TOKEN_LIFETIME_HOURS)

@@ -9,9 +9,8 @@ from django.shortcuts import render
 from onestop.catalog import selectors
 from onestop.catalog.models import Category
 from onestop.offices import selectors as office_selectors
-from onestop.people.services import LOGIN_FAILURES_PER_ACCOUNT
 from onestop.problems import NotFound
-from onestop.ratelimit import RateLimited, attempts, client_address, hit
+from onestop.ratelimit import RateLimited, limit
 
 
 def home(request):
@@ -128,9 +127,8 @@ class LoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "").strip().lower()
         try:
-            hit("login-address", client_address(request), limit=60, window_seconds=60)
-            if attempts("login-failures", username) >= LOGIN_FAILURES_PER_ACCOUNT:
-                raise RateLimited(retry_after=300)
+            limit(request, "login-address")
+            limit(request, "login-failures", key=username, count=False)
         except RateLimited as limited:
             response = render(
                 request,
@@ -145,10 +143,9 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         # Counted here; the next attempt past the limit is refused in post().
         with contextlib.suppress(RateLimited):
-            hit(
+            limit(
+                self.request,
                 "login-failures",
-                self.request.POST.get("username", "").strip().lower(),
-                limit=LOGIN_FAILURES_PER_ACCOUNT,
-                window_seconds=300,
+                key=self.request.POST.get("username", "").strip().lower(),
             )
         return super().form_invalid(form)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from onestop.api_auth import SessionOrToken
+from onestop.observability import set_actor
 from onestop.people.models import User
 from onestop.problems import Forbidden, NotFound
 from onestop.queueing import selectors, services
@@ -21,7 +22,9 @@ class UserOrDevice(SessionOrToken):
 
     def authenticate(self, request, token):
         if token.startswith("dev_"):
-            return services.device_for_token(token)
+            device = services.device_for_token(token)
+            set_actor(device)
+            return device
         return super().authenticate(request, token)
 
 

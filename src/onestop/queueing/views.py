@@ -21,14 +21,16 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onestop.appointments.models import Appointment
 from onestop.catalog.models import Category, Service
+from onestop.observability import set_actor
 from onestop.offices.models import Office, Window
 from onestop.people.iin import parse_iin
 from onestop.people.models import Role, User
 from onestop.problems import DomainError, explain
 from onestop.queueing import selectors, services, workflow
 from onestop.queueing.advice import LONG_WAIT_MINUTES, nearby_shorter_waits
-from onestop.queueing.models import Appointment, Device, Priority, Rating, Ticket, WindowState
+from onestop.queueing.models import Device, Priority, Rating, Ticket, WindowState
 from onestop.queueing.models import TicketStatus as T
 
 DEVICE_COOKIES = {Device.Kind.KIOSK: "onestop_kiosk", Device.Kind.RATING: "onestop_rating"}
@@ -116,6 +118,7 @@ def _screen_device(
         if token and not given:
             refused.delete_cookie(cookie, path="/queue/")
         return None, refused
+    set_actor(device)
     if given:
         query = request.GET.copy()
         query.pop("device")

@@ -106,10 +106,10 @@ def test_onestop_takes_a_log_level_in_lower_case(tmp_path):
 
 
 # How the code reads a variable: environment.text("NAME"), flag(...), whole(...),
-# number(...), choice(...), time_zone(...), database_url(...) or their names in settings; "ONESTOP_NAME" in
+# number(...), choice(...), time_zone(...), database_url(...), rates(...) or their names in settings; "ONESTOP_NAME" in
 # Python, ${ONESTOP_NAME} or $ONESTOP_NAME in a script.
 READ = re.compile(
-    r"\b(?:text|flag|env_flag|env|whole|number|choice|time_zone|database_url)\(\s*\"([A-Z][A-Z0-9_]*)\""
+    r"\b(?:text|flag|env_flag|env|whole|number|choice|time_zone|database_url|rates)\(\s*\"([A-Z][A-Z0-9_]*)\""
     r"|[\"'{$]ONESTOP_([A-Z][A-Z0-9_]*)"
 )
 

@@ -67,8 +67,39 @@ def test_the_request_log_names_who_called(client, token_for, caplog):
     assert actors == [
         ("/api/v1/me", "operator1"),
         ("/api/v1/me", "operator2"),
-        ("/api/v1/services/passport", "-"),
+        ("/api/v1/services/passport", "anonymous"),
     ]
+
+
+@pytest.mark.django_db
+def test_every_log_line_of_a_request_names_its_actor(client, token_for, caplog, settings):
+    from onestop.demo.services import demo_device_token
+    from onestop.observability import actor_var
+    from onestop.queueing.services import device_for_token
+
+    kiosk = demo_device_token("kiosk", "astana-esil")
+    token = token_for("operator1")
+    client.login(username="operator2", password=settings.DEMO_PASSWORD)
+    caplog.handler.addFilter(RequestContextFilter())  # what the console handler adds
+    caplog.set_level(logging.WARNING, logger="django.request")
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        Client().get("/api/v1/tickets/0", HTTP_AUTHORIZATION=f"Bearer {kiosk}")
+        Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+        client.get("/appointments/0/")  # a page not found, logged by django.request
+        Client().get("/api/v1/me")
+    lines = [(r.name, r.actor) for r in caplog.records]
+    device = f"device:{device_for_token(kiosk).pk}"
+    assert lines == [
+        ("onestop.access", device),
+        ("django.request", device),  # "Not Found", logged after the middleware
+        ("onestop.access", "operator1"),
+        ("onestop.access", "operator2"),
+        ("django.request", "operator2"),
+        ("onestop.access", "anonymous"),
+        ("django.request", "anonymous"),
+    ]
+    assert actor_var.get() == "-"  # reset once the request is answered
 
 
 def test_gunicorn_writes_its_own_access_log_only_when_asked(monkeypatch):

@@ -9,17 +9,19 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from onestop.api_auth import session_or_token
+from onestop.appointments import services
+from onestop.appointments.models import Appointment
 from onestop.audit import services as audit
 from onestop.catalog.api import ServicePage
 from onestop.people.iin import parse_iin
 from onestop.people.models import OFFICE_ROLES, Role, User
 from onestop.problems import Forbidden, InvalidField, NotFound
-from onestop.queueing import booking
 from onestop.queueing.api import TicketOut, ticket_out, user_or_device
-from onestop.queueing.models import Appointment
-from onestop.ratelimit import client_address
 
 router = Router(tags=["appointments"])
+# The operation ids these endpoints had in queueing/booking_api.py, kept so that clients
+# generated from docs/openapi.json keep their method names.
+OPERATION_ID = "onestop_queueing_booking_api_{}"
 
 
 class SlotOut(Schema):
@@ -79,7 +81,7 @@ def appointment_out(appointment: Appointment) -> dict:
 
 
 def _visible(viewer, appointment_id: int) -> Appointment:
-    appointment = booking.visible_to(viewer).filter(pk=appointment_id).first()
+    appointment = services.visible_to(viewer).filter(pk=appointment_id).first()
     if appointment is None:
         raise NotFound(_("No such appointment."), code="unknown-appointment")
     return appointment
@@ -101,13 +103,14 @@ def _log_access(viewer: User, what: str) -> None:
     "/offices/{code}/slots",
     response=list[SlotOut],
     summary="Free appointment slots of a centre for a service and day",
+    operation_id=OPERATION_ID.format("list_slots"),
 )
 def list_slots(request, code: str, service: str, date: datetime.date):
     """Times are in the centre's own time zone. Full slots come with free=0; past ones and
     those starting within 15 minutes are left out."""
     return [
         {"start": s.start, "end": s.end, "free": s.free}
-        for s in booking.slots(office_code=code, service_code=service, day=date)
+        for s in services.slots(office_code=code, service_code=service, day=date)
     ]
 
 
@@ -116,21 +119,22 @@ def list_slots(request, code: str, service: str, date: datetime.date):
     response={201: AppointmentOut},
     auth=session_or_token,
     summary="Book a slot (a citizen for himself or herself, the call centre for a caller)",
+    operation_id=OPERATION_ID.format("book"),
 )
 def book(request, payload: AppointmentIn):
     user = request.auth
     iin = payload.iin.strip()
     if not iin and user.role == Role.CITIZEN and user.person_id:
         iin = user.person.iin
-    appointment = booking.book(
+    services.limit_booking_rate(request, user)
+    appointment = services.book(
         actor=user,
         office_code=payload.office,
         service_code=payload.service,
         start=payload.start,
         iin=iin,
-        address=client_address(request),
     )
-    return Status(201, appointment_out(booking.visible_to(user).get(pk=appointment.pk)))
+    return Status(201, appointment_out(services.visible_to(user).get(pk=appointment.pk)))
 
 
 @router.get(
@@ -138,6 +142,7 @@ def book(request, payload: AppointmentIn):
     response=list[AppointmentOut],
     auth=session_or_token,
     summary="Appointments still to come: one's own, or a caller's by IIN",
+    operation_id=OPERATION_ID.format("list_appointments"),
 )
 @paginate(ServicePage)
 def list_appointments(request, filters: Query[AppointmentFilters]):
@@ -145,9 +150,9 @@ def list_appointments(request, filters: Query[AppointmentFilters]):
     if user.role == Role.CITIZEN:
         if not user.person_id:
             return []
-        appointments = booking.future_for(user.person)
+        appointments = services.future_for(user.person)
     elif user.role == Role.AGENT or user.role in OFFICE_ROLES:
-        appointments = booking.upcoming(booking.visible_to(user)).order_by("start")
+        appointments = services.upcoming(services.visible_to(user)).order_by("start")
         if filters.iin:
             parse_iin(filters.iin, field="iin")
             appointments = appointments.filter(person__iin=filters.iin)
@@ -164,6 +169,7 @@ def list_appointments(request, filters: Query[AppointmentFilters]):
     response=AppointmentOut,
     auth=session_or_token,
     summary="One appointment",
+    operation_id=OPERATION_ID.format("get_appointment"),
 )
 def get_appointment(request, appointment_id: int):
     appointment = _visible(request.auth, appointment_id)
@@ -176,9 +182,10 @@ def get_appointment(request, appointment_id: int):
     response={204: None},
     auth=session_or_token,
     summary="Cancel an appointment and free its slot",
+    operation_id=OPERATION_ID.format("cancel"),
 )
 def cancel(request, appointment_id: int):
-    booking.cancel(actor=request.auth, appointment=_visible(request.auth, appointment_id))
+    services.cancel(actor=request.auth, appointment=_visible(request.auth, appointment_id))
     return Status(204, None)
 
 
@@ -187,9 +194,10 @@ def cancel(request, appointment_id: int):
     response={201: TicketOut},
     auth=user_or_device,
     summary="Check in at the centre: the appointment becomes a priority ticket",
+    operation_id=OPERATION_ID.format("check_in"),
 )
 def check_in(request, appointment_id: int):
-    ticket = booking.check_in(
+    ticket = services.check_in(
         actor_or_device=request.auth,
         code_or_appointment=_visible(request.auth, appointment_id),
     )
@@ -201,7 +209,8 @@ def check_in(request, appointment_id: int):
     response={201: TicketOut},
     auth=user_or_device,
     summary="Check in by the confirmation code (the centre's kiosk)",
+    operation_id=OPERATION_ID.format("check_in_by_code"),
 )
 def check_in_by_code(request, payload: CheckInIn):
-    ticket = booking.check_in(actor_or_device=request.auth, code_or_appointment=payload.code)
+    ticket = services.check_in(actor_or_device=request.auth, code_or_appointment=payload.code)
     return Status(201, ticket_out(ticket, with_code=True))

@@ -19,15 +19,16 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from onestop.appointments.models import Appointment, SlotLoad
 from onestop.audit import services as audit
 from onestop.catalog.models import Service
 from onestop.offices.models import Office, OpeningHours, Window
 from onestop.people.iin import parse_iin
 from onestop.people.models import OFFICE_ROLES, Person, Role, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
-from onestop.queueing import services
-from onestop.queueing.models import Appointment, Device, Priority, SlotLoad, Ticket
-from onestop.ratelimit import hit
+from onestop.queueing import services as queueing
+from onestop.queueing.models import Device, Priority, Ticket
+from onestop.ratelimit import limit
 
 # A slot is 15 minutes: a visit at a window takes about 10 (estimator.DEFAULT_SERVICE_MINUTES),
 # and the rest absorbs late arrivals. Slots start at opening time and end by closing time.
@@ -43,9 +44,6 @@ CHECK_IN_EARLY_MINUTES = 30
 CHECK_IN_LATE_MINUTES = 15
 # One reminder, for appointments starting within the next 24 hours.
 REMIND_HOURS = 24
-# Request-rate limits against bots and resellers: booking attempts per hour.
-BOOKINGS_PER_ACCOUNT_HOUR = 20
-BOOKINGS_PER_ADDRESS_HOUR = 60
 # Confirmation codes: 8 characters, no 0/O and 1/I that are read one for the other.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -144,10 +142,11 @@ def slots(
 # ---------------------------------------------------------------- booking
 
 
-def _check_rate(actor: User, address: str | None) -> None:
-    hit("booking-account", str(actor.pk), limit=BOOKINGS_PER_ACCOUNT_HOUR, window_seconds=3600)
-    if address:
-        hit("booking-address", address, limit=BOOKINGS_PER_ADDRESS_HOUR, window_seconds=3600)
+def limit_booking_rate(request, actor: User) -> None:
+    """Booking attempts per account, then per client address, against bots and resellers
+    (settings.REQUEST_RATES); the edges ask before they book."""
+    limit(request, "booking-account", key=str(actor.pk))
+    limit(request, "booking-address")
 
 
 def _new_code() -> str:
@@ -180,14 +179,12 @@ def book(
     start: datetime.datetime,
     iin: str,
     channel: str | None = None,
-    address: str | None = None,
     now: datetime.datetime | None = None,
 ) -> Appointment:
     """Books a slot for a person: a citizen for himself or herself through the portal, a
     call-centre agent for a caller. Refused, with nothing written, when the slot is not a
     slot of that day (422), has passed (409), is full (409), or the person already holds
     MAX_APPOINTMENTS future appointments or one for this service that day (409)."""
-    _check_rate(actor, address)
     expected = CHANNEL_OF_ROLE.get(actor.role)
     if expected is None:
         raise Forbidden(
@@ -401,7 +398,7 @@ def check_in(
                 % {"early": CHECK_IN_EARLY_MINUTES, "late": CHECK_IN_LATE_MINUTES},
                 code="outside-check-in-window",
             )
-        ticket = services.issue_ticket(
+        ticket = queueing.issue_ticket(
             office_code=locked.office.code,
             service_code=locked.service.code,
             actor=actor,
@@ -440,7 +437,7 @@ def mark_missed(now: datetime.datetime | None = None) -> int:
                 audit.record(
                     actor=None,
                     action="appointment.missed",
-                    object_type="queueing.appointment",
+                    object_type="appointments.appointment",
                     object_id=str(pk),
                 )
                 missed += 1

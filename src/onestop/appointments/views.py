@@ -15,14 +15,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onestop.appointments import services
 from onestop.audit import services as audit
 from onestop.offices.models import Office
 from onestop.people.iin import parse_iin
 from onestop.people.models import OFFICE_ROLES, Role
 from onestop.problems import DomainError, explain
-from onestop.queueing import booking
 from onestop.queueing.services import local_now
-from onestop.ratelimit import client_address
 
 BOOKERS = {Role.CITIZEN, Role.AGENT}
 DAYS_SHOWN = 14
@@ -50,10 +49,10 @@ def appointment_list(request):
         raise Http404
     iin = ""
     if user.role == Role.CITIZEN:
-        appointments = list(booking.future_for(user.person)) if user.person_id else []
+        appointments = list(services.future_for(user.person)) if user.person_id else []
     else:
         iin = _checked_iin(request, request.GET.get("iin", ""))
-        appointments = booking.upcoming(booking.visible_to(user)).order_by("start")
+        appointments = services.upcoming(services.visible_to(user)).order_by("start")
         if iin:
             appointments = appointments.filter(person__iin=iin)
         elif user.role == Role.AGENT:
@@ -69,7 +68,7 @@ def appointment_list(request):
                 )
     return render(
         request,
-        "queueing/booking/list.html",
+        "appointments/list.html",
         {
             "appointments": appointments,
             "iin": iin,
@@ -84,10 +83,10 @@ def _picker(request, source) -> dict:
     offices = list(Office.objects.filter(is_active=True).order_by("kind", "code"))
     office = next((o for o in offices if o.code == source.get("office", "")), None)
     language = request.LANGUAGE_CODE or "kk"
-    services = (
+    offered = (
         list(office.services.filter(is_active=True).order_by(f"name_{language}")) if office else []
     )
-    service = next((s for s in services if s.code == source.get("service", "")), None)
+    service = next((s for s in offered if s.code == source.get("service", "")), None)
     today = local_now(office).date() if office else timezone.localdate()
     try:
         day = datetime.date.fromisoformat(source.get("day", ""))
@@ -96,7 +95,7 @@ def _picker(request, source) -> dict:
     slots: list = []
     if office and service:
         try:
-            slots = booking.slots(office_code=office.code, service_code=service.code, day=day)
+            slots = services.slots(office_code=office.code, service_code=service.code, day=day)
         except DomainError as error:
             messages.error(request, explain(error))
     stops = (
@@ -107,7 +106,7 @@ def _picker(request, source) -> dict:
     return {
         "offices": offices,
         "office": office,
-        "services": services,
+        "services": offered,
         "service": service,
         "day": day,
         "today": today,
@@ -133,23 +132,23 @@ def new_appointment(request):
             messages.error(request, _("Choose a time."))
         else:
             try:
-                appointment = booking.book(
+                services.limit_booking_rate(request, user)
+                appointment = services.book(
                     actor=user,
                     office_code=source.get("office", ""),
                     service_code=source.get("service", ""),
                     start=start,
                     iin=iin if is_agent else (user.person.iin if user.person_id else ""),
-                    address=client_address(request),
                 )
             except DomainError as error:
                 messages.error(request, explain(error))
             else:
                 messages.success(request, _("Your appointment is booked."))
-                return redirect("booking:detail", pk=appointment.pk)
+                return redirect("appointments:detail", pk=appointment.pk)
         query = {k: source.get(k, "") for k in ("office", "service", "day", "iin") if source.get(k)}
-        return redirect(f"{reverse('booking:new')}?{urlencode(query)}")
+        return redirect(f"{reverse('appointments:new')}?{urlencode(query)}")
     context = {**_picker(request, source), "iin": iin, "is_agent": is_agent}
-    return render(request, "queueing/booking/new.html", context)
+    return render(request, "appointments/new.html", context)
 
 
 @login_required
@@ -157,26 +156,26 @@ def slot_list(request):
     """The free times alone, for the booking page to refresh (htmx)."""
     if request.user.role not in BOOKERS:
         raise Http404
-    return render(request, "queueing/booking/_slots.html", _picker(request, request.GET))
+    return render(request, "appointments/_slots.html", _picker(request, request.GET))
 
 
 @login_required
 def appointment_detail(request, pk: int):
-    appointment = booking.visible_to(request.user).filter(pk=pk).first()
+    appointment = services.visible_to(request.user).filter(pk=pk).first()
     if appointment is None:
         raise Http404
     now = timezone.now()
     return render(
         request,
-        "queueing/booking/detail.html",
+        "appointments/detail.html",
         {
             "appointment": appointment,
             "can_cancel": appointment.status == appointment.Status.BOOKED
             and appointment.start > now,
             "check_in_from": appointment.start
-            - datetime.timedelta(minutes=booking.CHECK_IN_EARLY_MINUTES),
+            - datetime.timedelta(minutes=services.CHECK_IN_EARLY_MINUTES),
             "check_in_until": appointment.start
-            + datetime.timedelta(minutes=booking.CHECK_IN_LATE_MINUTES),
+            + datetime.timedelta(minutes=services.CHECK_IN_LATE_MINUTES),
         },
     )
 
@@ -185,15 +184,15 @@ def appointment_detail(request, pk: int):
 @require_POST
 def cancel_appointment(request, pk: int):
     user = request.user
-    appointment = booking.visible_to(user).filter(pk=pk).first()
+    appointment = services.visible_to(user).filter(pk=pk).first()
     if appointment is None:
         raise Http404
     try:
-        booking.cancel(actor=user, appointment=appointment)
+        services.cancel(actor=user, appointment=appointment)
     except DomainError as error:
         messages.error(request, explain(error))
-        return redirect("booking:detail", pk=pk)
+        return redirect("appointments:detail", pk=pk)
     messages.success(request, _("The appointment is cancelled; the time is free for others."))
     if user.role == Role.CITIZEN:
-        return redirect("booking:list")
-    return redirect(f"{reverse('booking:list')}?{urlencode({'iin': appointment.person.iin})}")
+        return redirect("appointments:list")
+    return redirect(f"{reverse('appointments:list')}?{urlencode({'iin': appointment.person.iin})}")

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from onestop.queueing import booking_views as views
+from onestop.appointments import views
 
-app_name = "booking"
+app_name = "appointments"
 
 # Booking an appointment on the portal and by the call centre.
 urlpatterns = [

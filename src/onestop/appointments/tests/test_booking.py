@@ -8,6 +8,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from onestop.appointments import services as booking
+from onestop.appointments.models import Appointment, SlotLoad
 from onestop.audit.models import AuditEvent
 from onestop.demo.services import demo_device_token
 from onestop.notify.models import Notification, SandboxSms
@@ -15,8 +17,8 @@ from onestop.offices.models import Office, OpeningHours, RouteStop
 from onestop.people.iin import make_iin
 from onestop.people.models import Person, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
-from onestop.queueing import booking, services
-from onestop.queueing.models import Appointment, SlotLoad, Ticket
+from onestop.queueing import services
+from onestop.queueing.models import Ticket
 from onestop.queueing.tests.conftest import open_around_the_clock
 
 pytestmark = pytest.mark.django_db
@@ -556,10 +558,11 @@ def test_api_rate_limits_bookings_per_account_and_address(api_client, token_for,
         }
         return post(api_client, "/api/v1/appointments", body, headers[n]).status_code
 
-    codes = [attempt(0) for _ in range(booking.BOOKINGS_PER_ACCOUNT_HOUR + 1)]
+    per_account = int(settings.REQUEST_RATES["booking-account"].split("/")[0])  # 20 an hour
+    codes = [attempt(0) for _ in range(per_account + 1)]
     assert codes[0] == 201 and set(codes[1:-1]) == {409} and codes[-1] == 429
     # One address: 60 attempts an hour, whichever the account.
-    codes = [attempt(n) for n in (1, 2) for _ in range(booking.BOOKINGS_PER_ACCOUNT_HOUR)]
+    codes = [attempt(n) for n in (1, 2) for _ in range(per_account)]
     assert 429 not in codes
     assert attempt(3) == 429
     settings.RATE_LIMITS = False

@@ -9,11 +9,11 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from onestop.appointments import services as booking
+from onestop.appointments.models import Appointment, SlotLoad
 from onestop.offices.models import Office
 from onestop.people.models import User
 from onestop.problems import DomainError
-from onestop.queueing import booking
-from onestop.queueing.models import Appointment, SlotLoad
 
 ESIL = "astana-esil"
 
