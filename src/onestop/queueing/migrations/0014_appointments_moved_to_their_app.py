@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('appointments', '0001_initial'),
         ('notify', '0003_appointment_moved_to_its_app'),
-        ('queueing', '0012_ordering_by_parent_column'),
+        ('queueing', '0013_plain_queue_counts'),
     ]
 
     operations = [
