@@ -3,7 +3,6 @@ and checking in at the centre's kiosk."""
 
 import datetime
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -14,7 +13,7 @@ from onestop.appointments.models import Appointment
 from onestop.audit import services as audit
 from onestop.catalog.api import ServicePage
 from onestop.people.iin import parse_iin
-from onestop.people.models import OFFICE_ROLES, Role, User
+from onestop.people.models import OFFICE_ROLES, Person, Role, User
 from onestop.problems import Forbidden, InvalidField, NotFound
 from onestop.queueing.api import TicketOut, ticket_out, user_or_device
 
@@ -87,16 +86,15 @@ def _visible(viewer, appointment_id: int) -> Appointment:
     return appointment
 
 
-def _log_access(viewer: User, what: str) -> None:
-    """Staff and the call centre reading someone's appointments is access to personal data."""
-    if viewer.role != Role.CITIZEN:
-        with transaction.atomic():
-            audit.record(
-                actor=viewer,
-                action="appointment.viewed",
-                object_type="appointments",
-                object_id=what,
-            )
+def _log_access(viewer: User, what: str, person: Person | None) -> None:
+    """Reading someone's appointments is access to personal data (`audit.log_access`)."""
+    audit.log_access(
+        actor=viewer,
+        person=person,
+        why="appointment.viewed",
+        object_type="appointments",
+        object_id=what,
+    )
 
 
 @router.get(
@@ -158,7 +156,11 @@ def list_appointments(request, filters: Query[AppointmentFilters]):
             appointments = appointments.filter(person__iin=filters.iin)
         elif user.role == Role.AGENT:
             raise InvalidField("iin", "required", _("Give the caller's IIN."))
-        _log_access(user, filters.iin or (user.office.code if user.office_id else ""))
+        _log_access(
+            user,
+            filters.iin or (user.office.code if user.office_id else ""),
+            Person.objects.filter(iin=filters.iin).first() if filters.iin else None,
+        )
     else:
         raise Forbidden(_("Your role does not handle appointments."), code="role-not-allowed")
     return [appointment_out(a) for a in appointments[:1000]]
@@ -173,7 +175,7 @@ def list_appointments(request, filters: Query[AppointmentFilters]):
 )
 def get_appointment(request, appointment_id: int):
     appointment = _visible(request.auth, appointment_id)
-    _log_access(request.auth, str(appointment.pk))
+    _log_access(request.auth, str(appointment.pk), appointment.person)
     return appointment_out(appointment)
 
 

@@ -6,7 +6,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from onestop.appointments import services
 from onestop.audit import services as audit
 from onestop.offices.models import Office
 from onestop.people.iin import parse_iin
-from onestop.people.models import OFFICE_ROLES, Role
+from onestop.people.models import OFFICE_ROLES, Person, Role
 from onestop.problems import DomainError, explain
 from onestop.queueing.services import local_now
 
@@ -59,13 +58,13 @@ def appointment_list(request):
             appointments = appointments.none()
         appointments = list(appointments[:200])
         if iin or user.role in OFFICE_ROLES:
-            with transaction.atomic():
-                audit.record(
-                    actor=user,
-                    action="appointment.viewed",
-                    object_type="appointments",
-                    object_id=iin or (user.office.code if user.office_id else ""),
-                )
+            audit.log_access(
+                actor=user,
+                person=Person.objects.filter(iin=iin).first() if iin else None,
+                why="appointment.viewed",
+                object_type="appointments",
+                object_id=iin or (user.office.code if user.office_id else ""),
+            )
     return render(
         request,
         "appointments/list.html",
