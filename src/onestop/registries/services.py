@@ -14,7 +14,6 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from onestop import gate
 from onestop.audit import services as audit
 from onestop.people.iin import parse_bin, parse_iin
 from onestop.problems import InvalidField
@@ -70,9 +69,7 @@ def fetch(
     attempt = 0
     while True:
         try:
-            # Another request of this worker runs while the registry answers (gate.py).
-            with gate.waiting():
-                record = plugin.fetch(subject=subject, **params)
+            record = plugin.fetch(subject=subject, **params)
             break
         except RegistryUnavailable:
             if attempt >= retries:
@@ -86,8 +83,7 @@ def fetch(
                     },
                 )
                 raise
-            with gate.waiting():
-                sleep(backoff_seconds * 2**attempt)
+            sleep(backoff_seconds * 2**attempt)
             attempt += 1
     with transaction.atomic():
         audit.record(

@@ -3,21 +3,14 @@ state registry (onestop/gate.py): a slow registry must not hold up the kiosk, th
 anyone else served by the same worker, and a request holding the database's locks must
 never let another of its process run into them."""
 
-import contextlib
 import io
 import sys
 import threading
 import time
 
 import pytest
-from django.core.wsgi import get_wsgi_application
-from django.db import transaction
 
 from onestop import gate
-from onestop.people.models import Person, User
-from onestop.registries import services
-
-LATENCY_MS = 800
 
 
 def environ_for(path: str) -> dict:
@@ -30,16 +23,6 @@ def environ_for(path: str) -> dict:
     }  # fmt: skip
 
 
-def health(application) -> tuple[str, float]:
-    """GET /health through the application as gunicorn calls it: status and seconds."""
-    statuses: list[str] = []
-    started = time.monotonic()
-    body = application(environ_for("/health"), lambda status, *_: statuses.append(status))
-    b"".join(body)
-    body.close()
-    return statuses[0], time.monotonic() - started
-
-
 def in_the_worker(work) -> threading.Thread:
     """`work` in a request of its own (a thread holding the gate, as OneAtATime does)."""
 
@@ -50,60 +33,6 @@ def in_the_worker(work) -> threading.Thread:
     thread = threading.Thread(target=run)
     thread.start()
     return thread
-
-
-@pytest.fixture
-def worker(settings):
-    """The application as a worker serves it, its first request behind it, and a slow
-    registry. The tests run their requests in threads, which see only what is committed,
-    so the demo data is loaded again after the flush of the test before."""
-    from onestop.demo.services import load_demo
-
-    load_demo()
-    application = gate.OneAtATime(get_wsgi_application())
-    assert health(application)[0].startswith("200")
-    settings.SANDBOX_REGISTRY_LATENCY_MS = LATENCY_MS
-    return application
-
-
-def health_while_a_registry_is_asked(worker, *, in_a_transaction: bool):
-    """GET /health to the worker while another of its requests asks a slow registry,
-    inside a transaction or not: the answer's status and seconds, and what the registry
-    found."""
-    person = Person.objects.order_by("id").first()
-    operator = User.objects.get(username="operator1")
-    asking = threading.Event()
-    found: list[bool] = []
-
-    def file():
-        with transaction.atomic() if in_a_transaction else contextlib.nullcontext():
-            asking.set()
-            record = services.fetch(
-                registry="population", subject=person.iin, actor=operator, purpose="test"
-            )
-            found.append(record.found)
-
-    filing = in_the_worker(file)
-    asking.wait(5)
-    time.sleep(0.05)  # inside the registry's wait
-    status, seconds = health(worker)
-    filing.join()
-    return status, seconds, found
-
-
-@pytest.mark.django_db(transaction=True)
-def test_another_request_runs_while_one_waits_for_a_registry(worker):
-    status, seconds, found = health_while_a_registry_is_asked(worker, in_a_transaction=False)
-    assert found == [True]
-    assert status.startswith("200")
-    assert seconds < LATENCY_MS / 1000 / 2
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_request_in_a_transaction_keeps_the_gate_while_it_waits(worker):
-    status, seconds, _found = health_while_a_registry_is_asked(worker, in_a_transaction=True)
-    assert status.startswith("200")
-    assert seconds > LATENCY_MS / 1000 / 2
 
 
 def test_one_request_at_a_time_runs():
@@ -153,6 +82,7 @@ def answer_as_the_worker_writes_it(application, environ):
     return free_while_writing
 
 
+@pytest.mark.django_db  # closing a response closes the thread's old connections
 def test_an_answer_is_written_under_the_gate_a_file_or_a_stream_without_it():
     from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
