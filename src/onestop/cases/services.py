@@ -7,6 +7,7 @@ import hashlib
 import logging
 import secrets
 import zoneinfo
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -29,11 +30,12 @@ from onestop.cases.models import (
 )
 from onestop.cases.models import Status as S
 from onestop.cases.uploads import EXTENSIONS, Upload, content_type_of
-from onestop.catalog.models import Channel, LifeSituation, Service
+from onestop.catalog.models import Channel, LifeSituation, Service, Standard
 from onestop.offices.models import Office
 from onestop.people.iin import parse_bin, parse_iin
 from onestop.people.models import OFFICE_ROLES, LegalEntity, Person, Role, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
+from onestop.registries.registry import RegistryRecord
 
 logger = logging.getLogger("onestop.cases")
 
@@ -238,7 +240,24 @@ def _next_number(application: Application) -> str:
     return f"{application.submitted_at:%y%m}-{application.pk:07d}"
 
 
-def file_application(
+@dataclass(frozen=True)
+class Filing:
+    """An application checked and its registry documents fetched: everything filing does
+    before its transaction, so that no registry is asked while the transaction is open."""
+
+    actor: User
+    service: Service
+    standard: Standard
+    channel: str
+    person: Person
+    entity: LegalEntity | None
+    office: Office | None
+    uploads: list[tuple[Upload, str]]
+    fetched: list[RegistryRecord]
+    waiting: list[str]
+
+
+def prepare_filing(
     *,
     actor: User,
     service_code: str,
@@ -246,18 +265,12 @@ def file_application(
     applicant_iin: str | None = None,
     applicant_bin: str | None = None,
     office_code: str | None = None,
-    data: dict | None = None,
     uploads: list[Upload] | None = None,
-    parent: Application | None = None,
-    received_at: datetime.datetime | None = None,
-) -> Application:
-    """Files an application as the person (portal, self-service point) or for the person
-    (an operator at a centre). Documents the state holds are fetched from its registries;
-    the portal and self-service points accept automatically when nothing is missing, and an
-    instant service comes back issued, with its signed result.
-
-    `received_at` is when the documents were taken, if earlier than now: a mobile centre's
-    application captured offline counts as submitted then, and its term runs from then."""
+    asked: dict[str, RegistryRecord | None] | None = None,
+) -> Filing:
+    """Checks an application (422/403 naming the field) and fetches the documents the state
+    already holds. `asked` keeps the registries' answers across the parts of one life
+    situation, so that each registry is asked once."""
     service = (
         Service.objects.select_related("agency", "current_standard")
         .filter(code=service_code, is_active=True)
@@ -273,15 +286,79 @@ def file_application(
             raise InvalidField("office", "unknown_office", _("No centre with this code."))
     _check_channel(actor=actor, service=service, channel=channel, office=office, person=person)
     standard = service.current_standard
-    uploads = uploads or []
     checked = [
         (upload, content_type_of(upload, field=f"documents.{i}"))
-        for i, upload in enumerate(uploads)
+        for i, upload in enumerate(uploads or [])
     ]
     fetched, waiting = _fetch_registries(
-        actor=actor, standard=standard, person=person, entity=entity, purpose=service.code
+        actor=actor,
+        standard=standard,
+        person=person,
+        entity=entity,
+        purpose=service.code,
+        asked={} if asked is None else asked,
+    )
+    return Filing(
+        actor=actor,
+        service=service,
+        standard=standard,
+        channel=channel,
+        person=person,
+        entity=entity,
+        office=office,
+        uploads=checked,
+        fetched=fetched,
+        waiting=waiting,
     )
 
+
+def file_application(
+    *,
+    actor: User,
+    service_code: str,
+    channel: str,
+    applicant_iin: str | None = None,
+    applicant_bin: str | None = None,
+    office_code: str | None = None,
+    data: dict | None = None,
+    uploads: list[Upload] | None = None,
+    received_at: datetime.datetime | None = None,
+) -> Application:
+    """Files an application as the person (portal, self-service point) or for the person
+    (an operator at a centre). Documents the state holds are fetched from its registries
+    first; the portal and self-service points accept automatically when nothing is
+    missing, and an instant service at a self-service point comes back issued, with its
+    signed result.
+
+    `received_at` is when the documents were taken, if earlier than now: a mobile centre's
+    application captured offline counts as submitted then, and its term runs from then."""
+    filing = prepare_filing(
+        actor=actor,
+        service_code=service_code,
+        channel=channel,
+        applicant_iin=applicant_iin,
+        applicant_bin=applicant_bin,
+        office_code=office_code,
+        uploads=uploads,
+    )
+    return file_prepared(filing, data=data, received_at=received_at)
+
+
+def file_prepared(
+    filing: Filing,
+    *,
+    data: dict | None = None,
+    parent: Application | None = None,
+    received_at: datetime.datetime | None = None,
+) -> Application:
+    """Writes a prepared application, its documents, history and audit event in one
+    transaction (or in the caller's, for a part of a life situation or a synced capture)."""
+    service, standard, channel, waiting = (
+        filing.service,
+        filing.standard,
+        filing.channel,
+        filing.waiting,
+    )
     saved_files: list[str] = []
     try:
         with transaction.atomic():
@@ -290,11 +367,11 @@ def file_application(
                 number=f"tmp-{secrets.token_hex(6)}",
                 service=service,
                 standard=standard,
-                applicant=person,
-                entity=entity,
+                applicant=filing.person,
+                entity=filing.entity,
                 channel=channel,
-                office=office,
-                filed_by=actor,
+                office=filing.office,
+                filed_by=filing.actor,
                 agency=service.agency,
                 status=S.SUBMITTED,
                 submitted_at=now,
@@ -304,16 +381,20 @@ def file_application(
             application.number = _next_number(application)
             application.due_at = _due(application, now)
             application.save(update_fields=["number", "due_at"])
-            for upload, content_type in checked:
+            for upload, content_type in filing.uploads:
                 document = _store_upload(application, upload, content_type)
                 saved_files.append(document.file.name)
-            for record in fetched:
+            for record in filing.fetched:
                 _attach_registry_record(application, record)
             StatusChange.objects.create(
-                application=application, action="file", status=S.SUBMITTED, at=now, actor=actor
+                application=application,
+                action="file",
+                status=S.SUBMITTED,
+                at=now,
+                actor=filing.actor,
             )
             audit.record(
-                actor=actor,
+                actor=filing.actor,
                 action="application.filed",
                 obj=application,
                 data={
@@ -351,7 +432,8 @@ def file_life_situation(
     data: dict | None = None,
 ) -> Application:
     """One application for a life situation: a parent the person follows, with one part per
-    service, each routed to its own agency. It completes when every part has."""
+    service, each routed to its own agency. It completes when every part has. Every part is
+    checked and each registry asked once before the one transaction that writes them all."""
     situation = LifeSituation.objects.filter(code=code).first()
     if situation is None:
         raise InvalidField(
@@ -361,6 +443,18 @@ def file_life_situation(
     services = list(
         situation.services.filter(is_active=True).order_by("lifesituationservice__position")
     )
+    asked: dict[str, RegistryRecord | None] = {}
+    filings = [
+        prepare_filing(
+            actor=actor,
+            service_code=service.code,
+            channel=channel,
+            applicant_iin=person.iin,
+            office_code=office_code,
+            asked=asked,
+        )
+        for service in services
+    ]
     with transaction.atomic():
         now = timezone.now()
         parent = Application.objects.create(
@@ -389,16 +483,8 @@ def file_life_situation(
                 "parts": [s.code for s in services],
             },
         )
-        for service in services:
-            file_application(
-                actor=actor,
-                service_code=service.code,
-                channel=channel,
-                applicant_iin=person.iin,
-                office_code=office_code,
-                data=data,
-                parent=parent,
-            )
+        for filing in filings:
+            file_prepared(filing, data=data, parent=parent)
         refresh_bundle(parent.pk)
     parent.refresh_from_db()
     return parent
@@ -761,8 +847,17 @@ def recompute_draws(number: str) -> list[dict]:
 # ---------------------------------------------------------------- registries
 
 
-def _fetch_registries(*, actor, standard, person: Person, entity: LegalEntity | None, purpose: str):
-    """Fetches every registry document of the standard once; returns (records, still waiting)."""
+def _fetch_registries(
+    *,
+    actor,
+    standard,
+    person: Person,
+    entity: LegalEntity | None,
+    purpose: str,
+    asked: dict[str, RegistryRecord | None],
+) -> tuple[list[RegistryRecord], list[str]]:
+    """Fetches every registry document of the standard once; returns (records, still
+    waiting). `asked` holds answers (None: unavailable) already had, by registry and subject."""
     from onestop.registries.services import RegistryUnavailable, fetch
 
     fetched, waiting = [], []
@@ -773,10 +868,17 @@ def _fetch_registries(*, actor, standard, person: Person, entity: LegalEntity | 
         if code == "business" and entity is None:
             continue  # a person applying for himself: no company to look up
         subject = entity.bin if code == "business" and entity else person.iin
-        try:
-            fetched.append(fetch(registry=code, subject=subject, actor=actor, purpose=purpose))
-        except RegistryUnavailable:
+        key = f"{code}:{subject}"
+        if key not in asked:
+            try:
+                asked[key] = fetch(registry=code, subject=subject, actor=actor, purpose=purpose)
+            except RegistryUnavailable:
+                asked[key] = None
+        record = asked[key]
+        if record is None:
             waiting.append(code)
+        else:
+            fetched.append(record)
     return fetched, waiting
 
 

@@ -137,6 +137,15 @@ def apply_operation(
     stored = SyncOperation.objects.filter(pk=operation_id).first()
     if stored is not None:
         return _duplicate(stored, actor=actor, kind=kind, payload=payload)
+    # An application's registry documents are fetched before the transaction; a refusal
+    # found now is stored with the operation below, like one found while applying it.
+    filing: cases.Filing | None = None
+    refused: DomainError | None = None
+    if kind == SyncOperation.Kind.APPLICATION:
+        try:
+            filing = _prepare_application(actor, office, payload)
+        except DomainError as error:
+            refused = error
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -160,11 +169,13 @@ def apply_operation(
         _slow_down_for_tests()
         try:
             with transaction.atomic():
-                if kind == SyncOperation.Kind.TICKET:
+                if refused is not None:
+                    raise refused
+                if filing is None:
                     record.ticket = _issue_ticket(actor, office, payload, captured_at)
                     record.result = {"ticket": ticket_result(record.ticket)}
                 else:
-                    record.application = _file_application(actor, office, payload, captured_at)
+                    record.application = _file_application(filing, payload, captured_at)
                     record.result = {"application": application_result(record.application)}
                 record.status = SyncOperation.Status.APPLIED
         except DomainError as error:
@@ -252,21 +263,27 @@ def _issue_ticket(
         raise
 
 
-def _file_application(
-    actor: User, office: Office, payload: dict, captured_at: datetime.datetime
-) -> Application:
-    """Submitted when captured: the term runs from the moment the van took the documents,
-    also when the application reaches the server a day later."""
-    data = payload.get("data") or {}
-    return cases.file_application(
+def _prepare_application(actor: User, office: Office, payload: dict) -> cases.Filing:
+    """The captured application checked and its registry documents fetched, before the
+    transaction that applies the operation."""
+    return cases.prepare_filing(
         actor=actor,
         service_code=payload["service"],
         channel=Channel.MOBILE,
         applicant_iin=payload.get("iin") or None,
         applicant_bin=payload.get("bin") or None,
         office_code=office.code,
-        data={**data, "captured_at": captured_at.isoformat()},
-        received_at=captured_at,
+    )
+
+
+def _file_application(
+    filing: cases.Filing, payload: dict, captured_at: datetime.datetime
+) -> Application:
+    """Submitted when captured: the term runs from the moment the van took the documents,
+    also when the application reaches the server a day later."""
+    data = payload.get("data") or {}
+    return cases.file_prepared(
+        filing, data={**data, "captured_at": captured_at.isoformat()}, received_at=captured_at
     )
 
 
@@ -578,19 +595,24 @@ def record_visit(
     visit, at the operator's mobile centre); the visit and the filing commit together."""
     move = _check_role(actor, "visit")
     _check_scope(actor, visit)
+    _check_source(visit, move)
+    if visit.operator_id != actor.pk:
+        raise Forbidden(_("This visit is assigned to another operator."), code="not-your-visit")
+    # The registries are asked before the transaction; the visit is checked again under
+    # its lock, in case it was called off meanwhile.
+    filing = cases.prepare_filing(
+        actor=actor,
+        service_code=visit.service.code,
+        channel=Channel.HOME_VISIT,
+        applicant_iin=visit.person.iin,
+        office_code=actor.office.code,
+    )
     with transaction.atomic():
         locked = _locked(visit)
         _check_source(locked, move)
         if locked.operator_id != actor.pk:
             raise Forbidden(_("This visit is assigned to another operator."), code="not-your-visit")
-        application = cases.file_application(
-            actor=actor,
-            service_code=locked.service.code,
-            channel=Channel.HOME_VISIT,
-            applicant_iin=locked.person.iin,
-            office_code=actor.office.code,
-            data={**(data or {}), "home_visit": locked.pk},
-        )
+        application = cases.file_prepared(filing, data={**(data or {}), "home_visit": locked.pk})
         locked.status = V.VISITED
         locked.visited_at = now or timezone.now()
         locked.application = application
