@@ -34,6 +34,7 @@ from onestop.catalog.models import Channel, LifeSituation, Service, Standard
 from onestop.offices.models import Office
 from onestop.people.iin import parse_bin, parse_iin
 from onestop.people.models import OFFICE_ROLES, LegalEntity, Person, Role, User
+from onestop.plugins import refuse_inside_transaction
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
 from onestop.registries.registry import RegistryRecord
 
@@ -87,8 +88,6 @@ def transition(
         _apply(actor=actor, application=locked, action=action, target=rule.target, reason=reason)
         if action == "accept":
             assign_reviewer(application=locked, reason="accepted")
-        elif action == "approve":
-            produce_result(application=locked)
         elif action == "issue":
             _record_issue_step(actor, locked)
         if locked.parent_id:
@@ -129,6 +128,9 @@ def _apply(*, actor, application: Application, action: str, target: str, reason:
     transaction.on_commit(
         lambda: notify_status_change(application_id=application.pk, status=target)
     )
+    if target == S.APPROVED:
+        # The result is rendered and signed by a task after commit, never under this lock.
+        transaction.on_commit(lambda: _enqueue_result(application.pk))
 
 
 def _check_actor_scope(actor: User | None, application: Application, action: str) -> None:
@@ -341,7 +343,13 @@ def file_application(
         office_code=office_code,
         uploads=uploads,
     )
-    return file_prepared(filing, data=data, received_at=received_at)
+    application = file_prepared(filing, data=data, received_at=received_at)
+    if application.channel == Channel.PAP and application.status == S.APPROVED:
+        # At a self-service point the person waits at the screen: the filing has committed,
+        # the result is produced now, outside any transaction, and handed out at once.
+        produce_result(application_id=application.pk)
+        application.refresh_from_db()
+    return application
 
 
 def file_prepared(
@@ -709,9 +717,6 @@ def assign_reviewer(
         _apply(
             actor=None, application=application, action="auto_approve", target=S.APPROVED, reason=""
         )
-        produce_result(application=application)
-        if application.channel == Channel.PAP:
-            _apply(actor=None, application=application, action="issue", target=S.ISSUED, reason="")
         return None
     eligible = eligible_reviewers(application, exclude=exclude)
     if not eligible:
@@ -957,27 +962,62 @@ def fetch_missing(*, application_id: int, attempt: int) -> bool:
 # ---------------------------------------------------------------- results and steps
 
 
-def produce_result(*, application: Application) -> Document:
-    """Renders the result as a PDF, signs it with the agency's certificate (detached CMS)
-    and makes the application ready."""
+def _enqueue_result(application_id: int) -> None:
+    from onestop.cases.tasks import produce_application_result
+
+    produce_application_result.enqueue(application_id)
+
+
+def produce_result(*, application_id: int) -> Document | None:
+    """Renders the result of an approved application as a PDF and signs it with the
+    agency's certificate (detached CMS) outside any transaction; then, in one, attaches it
+    and makes the application ready (at a self-service point, issued). None when there is
+    nothing left to produce: the result is there already, or the application moved on."""
     from onestop.cases.results import render_result
     from onestop.signatures.services import sign_detached
 
+    refuse_inside_transaction("producing a result")
+    application = Application.objects.select_related(
+        "service", "agency", "applicant", "standard"
+    ).get(pk=application_id)
+    if application.status != S.APPROVED or application.service_id is None:
+        return None
     pdf = render_result(application)
     signature = sign_detached(data=pdf, agency=application.agency)
     document = Document(
-        application=application,
         source=Document.Source.RESULT,
-        name=application.service.name if application.service else "",
+        name=application.service.name,
         content_type="application/pdf",
         size=len(pdf),
         sha256=hashlib.sha256(pdf).hexdigest(),
     )
     document.file.save(f"{application.number}-result.pdf", ContentFile(pdf), save=False)
     document.signature.save(f"{application.number}-result.p7s", ContentFile(signature), save=False)
-    document.save()
-    _apply(actor=None, application=application, action="produce", target=S.READY, reason="")
-    return document
+    produced = attached = False
+    try:
+        with transaction.atomic():
+            locked = (
+                Application.objects.select_for_update(of=("self",))
+                .select_related("service", "office", "agency")
+                .get(pk=application_id)
+            )
+            if locked.status == S.APPROVED:  # not produced by another worker meanwhile
+                document.application = locked
+                document.save()
+                _apply(actor=None, application=locked, action="produce", target=S.READY, reason="")
+                if locked.channel == Channel.PAP:
+                    _apply(
+                        actor=None, application=locked, action="issue", target=S.ISSUED, reason=""
+                    )
+                if locked.parent_id:
+                    refresh_bundle(locked.parent_id)
+                attached = True
+        produced = attached
+    finally:
+        if not produced:
+            default_storage.delete(document.file.name)
+            default_storage.delete(document.signature.name)
+    return document if produced else None
 
 
 def record_step(

@@ -4,6 +4,8 @@ statuses to which, and who may take it. Every status change goes through
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from onestop.cases.models import Status
 from onestop.people.models import Role
 
@@ -46,3 +48,11 @@ PUBLIC_ACTIONS = ("accept", "return", "resubmit", "approve", "reject", "issue", 
 # Statuses in which the term runs and an application can become overdue.
 OPEN = frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.APPROVED})
 FINAL = frozenset({S.ISSUED, S.REJECTED, S.WITHDRAWN})
+
+
+def status_name(application) -> str:
+    """The status as people read it. An approved application waits for the task that
+    produces its result, and says so."""
+    if application.status == S.APPROVED and application.service_id:
+        return str(_("approved, result being prepared"))
+    return application.get_status_display()
