@@ -23,7 +23,10 @@ class BadRecipient(Exception):
 
 
 class ChannelPlugin(BasePlugin, abc.ABC):
-    """One way of sending messages on one channel ("sms", "email")."""
+    """One way of sending messages on one channel ("sms", "email"). `send` refuses to run
+    inside a transaction: messages leave from a task, after the change they report."""
+
+    outside_calls = ("send",)
 
     @abc.abstractmethod
     def send(self, *, recipient: str, subject: str, text: str) -> str:

@@ -70,7 +70,9 @@ class UnknownRegistry(InvalidField):
 
 class RegistryPlugin(BasePlugin, abc.ABC):
     """One way of asking one state registry. Subclasses set `verbose_name` and implement
-    `fetch`."""
+    `fetch`, which refuses to run inside a transaction (onestop/plugins.py)."""
+
+    outside_calls = ("fetch",)
 
     @abc.abstractmethod
     def fetch(self, *, subject: str, **params: Any) -> RegistryRecord:

@@ -62,3 +62,67 @@ def test_an_unknown_code_or_implementation_is_named(providers, settings):
         "payments.E001",
         "payments.E002",
     }
+
+
+# ---------------------------------------------------------------- the transaction rule
+
+
+class Gateway(plugins.BasePlugin):
+    outside_calls = ("call",)
+
+    def call(self) -> str:
+        return "answered"
+
+
+class SlowGateway(Gateway):
+    def call(self) -> str:  # an implementation need not remember the rule: it is kept
+        return "slowly answered"
+
+
+@pytest.mark.django_db
+def test_an_outside_call_inside_a_transaction_the_code_opened_is_refused():
+    from django.db import transaction
+
+    with pytest.raises(plugins.CalledInsideTransaction), transaction.atomic():
+        SlowGateway().call()
+    with transaction.atomic(), transaction.atomic(), pytest.raises(plugins.CalledInsideTransaction):
+        Gateway().call()
+
+
+@pytest.mark.django_db
+def test_the_tests_own_transaction_does_not_count():
+    """pytest-django wraps this test in a transaction; the code under test did not open it."""
+    from django.db import connection
+
+    assert connection.in_atomic_block
+    assert SlowGateway().call() == "slowly answered"
+
+
+@pytest.mark.django_db
+def test_registries_and_channels_keep_the_rule():
+    from django.db import transaction
+
+    from onestop.notify.channels import plugin_for as channel
+    from onestop.people.models import Person, User
+    from onestop.registries import services as registries
+
+    person = Person.objects.order_by("iin").first()
+    operator = User.objects.get(username="operator1")
+    assert registries.fetch(registry="population", subject=person.iin, actor=operator, purpose="t")
+    with pytest.raises(plugins.CalledInsideTransaction), transaction.atomic():
+        registries.fetch(registry="population", subject=person.iin, actor=operator, purpose="t")
+    with pytest.raises(plugins.CalledInsideTransaction), transaction.atomic():
+        channel("sms").send(recipient="+77010000000", subject="", text="hello")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_real_commits_a_call_outside_a_transaction_goes_through():
+    from django.db import transaction
+
+    from onestop.notify.channels import plugin_for as channel
+    from onestop.notify.models import SandboxSms
+
+    assert channel("sms").send(recipient="+77010000000", subject="", text="hello")
+    with pytest.raises(plugins.CalledInsideTransaction), transaction.atomic():
+        channel("sms").send(recipient="+77010000000", subject="", text="again")
+    assert list(SandboxSms.objects.values_list("text", flat=True)) == ["hello"]
