@@ -31,6 +31,7 @@ from onestop.people.models import Person, Role, User
 from onestop.problems import Conflict, DomainError, Forbidden, InvalidField, NotFound, problem_body
 from onestop.queueing import services as queueing
 from onestop.queueing.models import Ticket
+from onestop.workflow import Transition
 
 logger = logging.getLogger("onestop.mobile")
 
@@ -357,14 +358,14 @@ def application_result(application: Application) -> dict[str, Any]:
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,18}$")
 
 
-def _check_role(actor: User, action: str) -> workflow.Move:
+def _check_role(actor: User, action: str) -> Transition:
     move = workflow.BY_ACTION[action]
     if actor.role not in move.roles:
         raise Forbidden(_("Your role may not do this to a home visit."), code="role-not-allowed")
     return move
 
 
-def _check_source(visit: HomeVisit, move: workflow.Move) -> None:
+def _check_source(visit: HomeVisit, move: Transition) -> None:
     if visit.status not in move.sources:
         raise Conflict(
             _("A home visit that is %(status)s cannot be moved this way.")
