@@ -37,6 +37,7 @@ from onestop.people.models import OFFICE_ROLES, LegalEntity, Person, Role, User
 from onestop.plugins import refuse_inside_transaction
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
 from onestop.registries.registry import RegistryRecord
+from onestop.workflow import Transition
 
 logger = logging.getLogger("onestop.cases")
 
@@ -62,30 +63,17 @@ def transition(
 ) -> Application:
     """Moves an application along the table. 403 when the caller's role may never take the
     action, 409 when the application's status does not allow it; nothing changes then."""
-    rule = workflow.BY_ACTION.get(action)
-    if rule is None:
-        raise InvalidField("action", "unknown_action", _("Unknown action: %s") % action)
-    role = role_of(actor)
-    if role not in rule.roles:
-        raise Forbidden(
-            _("Your role may not %(action)s an application.") % {"action": action},
-            code="role-not-allowed",
-        )
+    rule = _rule(action, role=role_of(actor))
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update(of=("self",))
             .select_related("service", "standard", "office", "agency")
             .get(pk=application.pk)
         )
-        if locked.status not in rule.sources:
-            raise Conflict(
-                _("An application that is %(status)s cannot be %(action)s.")
-                % {"status": locked.get_status_display(), "action": action},
-                code="transition-not-allowed",
-            )
+        _check_source(locked, rule)
         _check_actor_scope(actor, locked, action)
         _check_preconditions(locked, action, reason)
-        _apply(actor=actor, application=locked, action=action, target=rule.target, reason=reason)
+        _move(actor=actor, application=locked, action=action, reason=reason)
         if action == "accept":
             assign_reviewer(application=locked, reason="accepted")
         elif action == "issue":
@@ -95,7 +83,38 @@ def transition(
     return locked
 
 
-def _apply(*, actor, application: Application, action: str, target: str, reason: str) -> None:
+def _rule(action: str, *, role: str) -> Transition:
+    """The table's row for an action: InvalidField for an action the table does not know,
+    403 for a role that may never take it."""
+    rule = workflow.TABLE.get(action)
+    if rule is None:
+        raise InvalidField("action", "unknown_action", _("Unknown action: %s") % action)
+    if role not in rule.roles:
+        raise Forbidden(
+            _("Your role may not %(action)s an application.") % {"action": action},
+            code="role-not-allowed",
+        )
+    return rule
+
+
+def _check_source(application: Application, rule: Transition) -> None:
+    """409 when the application's status does not allow the action."""
+    if application.status not in rule.sources:
+        raise Conflict(
+            _("An application that is %(status)s cannot be %(action)s.")
+            % {"status": application.get_status_display(), "action": rule.action},
+            code="transition-not-allowed",
+        )
+
+
+def _move(*, actor, application: Application, action: str, reason: str = "") -> None:
+    """The one place an application's status changes: the table is checked every time, for
+    people and for the platform's own moves alike; then the status, its history and its
+    audit event are written, and the messages queued for after commit. The caller holds the
+    row locked."""
+    rule = _rule(action, role=role_of(actor))
+    _check_source(application, rule)
+    target = rule.target
     now = timezone.now()
     previous = application.status
     application.status = target
@@ -110,7 +129,7 @@ def _apply(*, actor, application: Application, action: str, target: str, reason:
         application.decided_at = now
         application.decision_reason = reason
         fields += ["decided_at", "decision_reason"]
-    elif action == "issue":
+    elif target == S.ISSUED:
         application.issued_at = now
         fields.append("issued_at")
     application.save(update_fields=fields)
@@ -500,7 +519,8 @@ def file_life_situation(
 
 def refresh_bundle(parent_id: int) -> None:
     """A life-situation application's status summarises its parts: under way while any part
-    is open, ready when all results are in, issued when every part is done."""
+    is open, ready when all results are in, issued when every part is done. The parent
+    moves along the table's roll-up rows, like any other move."""
     parent = Application.objects.select_for_update().get(pk=parent_id)
     statuses = list(parent.parts.values_list("status", flat=True))
     if not statuses:
@@ -520,20 +540,7 @@ def refresh_bundle(parent_id: int) -> None:
     else:
         target = S.SUBMITTED
     if target != parent.status:
-        now = timezone.now()
-        parent.status = target
-        parent.issued_at = now if target == S.ISSUED else None
-        parent.save(update_fields=["status", "issued_at", "updated_at"])
-        StatusChange.objects.create(application=parent, action="parts", status=target, at=now)
-        audit.record(
-            actor=None,
-            action="application.parts_progressed",
-            obj=parent,
-            data={"number": parent.number, "to": target},
-        )
-        from onestop.notify.services import notify_status_change
-
-        transaction.on_commit(lambda: notify_status_change(application_id=parent.pk, status=target))
+        _move(actor=None, application=parent, action=workflow.ROLL_UP[target])
 
 
 def _complete(application: Application) -> bool:
@@ -714,9 +721,7 @@ def assign_reviewer(
     """Draws a reviewer uniformly at random among the eligible ones and records the draw.
     Instant services decide themselves; with nobody eligible the application waits."""
     if application.service is not None and application.service.instant:
-        _apply(
-            actor=None, application=application, action="auto_approve", target=S.APPROVED, reason=""
-        )
+        _move(actor=None, application=application, action="auto_approve")
         return None
     eligible = eligible_reviewers(application, exclude=exclude)
     if not eligible:
@@ -755,7 +760,7 @@ def assign_reviewer(
         },
     )
     if application.status == S.ACCEPTED:
-        _apply(actor=None, application=application, action="assign", target=S.ASSIGNED, reason="")
+        _move(actor=None, application=application, action="assign")
     return assignment
 
 
@@ -1004,11 +1009,9 @@ def produce_result(*, application_id: int) -> Document | None:
             if locked.status == S.APPROVED:  # not produced by another worker meanwhile
                 document.application = locked
                 document.save()
-                _apply(actor=None, application=locked, action="produce", target=S.READY, reason="")
+                _move(actor=None, application=locked, action="produce")
                 if locked.channel == Channel.PAP:
-                    _apply(
-                        actor=None, application=locked, action="issue", target=S.ISSUED, reason=""
-                    )
+                    _move(actor=None, application=locked, action="issue")
                 if locked.parent_id:
                     refresh_bundle(locked.parent_id)
                 attached = True

@@ -498,6 +498,8 @@ def test_birth_of_a_child_is_one_application_with_a_part_per_agency(
     ).json()
     assert after["status"] == "ready"
     assert all(p["status"] == "ready" for p in after["parts"])
+    # The parent moved along the table's roll-up rows, as the platform's own moves.
+    assert [h["action"] for h in after["history"]] == ["file", "parts_under_way", "parts_ready"]
 
 
 def test_driving_licence_steps_in_order(
