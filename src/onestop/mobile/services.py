@@ -24,7 +24,6 @@ from onestop.cases.models import Application
 from onestop.catalog.models import Channel, Service
 from onestop.mobile import workflow
 from onestop.mobile.models import HomeVisit, SyncOperation
-from onestop.mobile.models import HomeVisitStatus as V
 from onestop.offices.models import Office
 from onestop.people.iin import parse_iin
 from onestop.people.models import Person, Role, User
@@ -178,9 +177,9 @@ def apply_operation(
                 else:
                     record.application = _file_application(filing, payload, captured_at)
                     record.result = {"application": application_result(record.application)}
-                record.status = SyncOperation.Status.APPLIED
+                _settle(record, "apply")
         except DomainError as error:
-            record.status = SyncOperation.Status.REJECTED
+            _settle(record, "reject")
             record.result = {"error": _problem(error)}
         record.save(update_fields=["status", "result", "ticket", "application"])
         audit.record(
@@ -197,6 +196,14 @@ def apply_operation(
             },
         )
     return {"id": str(operation_id), "status": record.status, **record.result}
+
+
+def _settle(record: SyncOperation, action: str) -> None:
+    """The one place a captured operation's status changes, along `workflow.CAPTURES`."""
+    rule = workflow.CAPTURES.by_action[action]
+    if record.status not in rule.sources:
+        raise Conflict(_("This operation is already settled."), code="operation-settled")
+    record.status = rule.target
 
 
 def _parse(operation: dict[str, Any], *, now: datetime.datetime):
@@ -374,6 +381,16 @@ def _check_source(visit: HomeVisit, move: Transition) -> None:
         )
 
 
+def _move_visit(visit: HomeVisit, action: str, *, actor: User) -> str:
+    """The one place a home visit's status changes: the table is checked again for the
+    actor's role and the visit's status (locked by the caller); returns the previous one."""
+    move = _check_role(actor, action)
+    _check_source(visit, move)
+    previous = visit.status
+    visit.status = move.target
+    return previous
+
+
 def _locked(visit: HomeVisit) -> HomeVisit:
     return (
         HomeVisit.objects.select_for_update(of=("self",))
@@ -438,7 +455,7 @@ def request_home_visit(
 ) -> HomeVisit:
     """A person asks to be visited at home, or a call-centre agent asks for a caller. Only
     for services offered through home visits; one open request per person and service."""
-    _check_role(actor, "request")
+    request = _check_role(actor, "request")
     if actor.role == Role.CITIZEN:
         if actor.person_id is None:
             raise Forbidden(_("Your account is not linked to a person."), code="no-person")
@@ -506,7 +523,7 @@ def request_home_visit(
                 reason=reason,
                 requested_at=now,
                 requested_by=actor,
-                status=V.REQUESTED,
+                status=request.target,  # the table's first row: a visit starts requested
             )
             audit.record(
                 actor=actor,
@@ -531,7 +548,7 @@ def schedule_home_visit(
 ) -> HomeVisit:
     """A centre manager (any centre) or an operator of the visit's mobile centre assigns a
     mobile operator and a time; a scheduled visit can be moved the same way."""
-    move = _check_role(actor, "schedule")
+    _check_role(actor, "schedule")
     if actor.role == Role.OPERATOR:
         mobile_office_of(actor)
     _check_scope(actor, visit)
@@ -563,9 +580,7 @@ def schedule_home_visit(
         raise InvalidField("scheduled_for", "in_past", _("Choose a time in the future."))
     with transaction.atomic():
         locked = _locked(visit)
-        _check_source(locked, move)
-        previous = locked.status
-        locked.status = V.SCHEDULED
+        previous = _move_visit(locked, "schedule", actor=actor)
         locked.operator = assignee
         locked.office = assignee.office
         locked.scheduled_for = scheduled_for
@@ -614,7 +629,7 @@ def record_visit(
         if locked.operator_id != actor.pk:
             raise Forbidden(_("This visit is assigned to another operator."), code="not-your-visit")
         application = cases.file_prepared(filing, data={**(data or {}), "home_visit": locked.pk})
-        locked.status = V.VISITED
+        _move_visit(locked, "visit", actor=actor)
         locked.visited_at = now or timezone.now()
         locked.application = application
         locked.note = (note or "").strip()[:2000]
@@ -630,13 +645,11 @@ def record_visit(
 
 def cancel_home_visit(*, actor: User, visit: HomeVisit, reason: str = "") -> HomeVisit:
     """The person, the call centre, a manager or the centre's operator calls a visit off."""
-    move = _check_role(actor, "cancel")
+    _check_role(actor, "cancel")
     _check_scope(actor, visit)
     with transaction.atomic():
         locked = _locked(visit)
-        _check_source(locked, move)
-        previous = locked.status
-        locked.status = V.CANCELLED
+        previous = _move_visit(locked, "cancel", actor=actor)
         locked.note = (reason or "").strip()[:2000]
         locked.save(update_fields=["status", "note"])
         audit.record(
