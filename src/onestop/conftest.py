@@ -73,6 +73,9 @@ def run_tasks():
                 return ran
             task_result.claim("test")
             worker.run_task(task_result)
+            task_result.refresh_from_db()
+            if task_result.status == TaskResultStatus.FAILED:
+                pytest.fail(f"task {task_result.task_path} failed:\n{task_result.traceback}")
             ran += 1
         return ran
 

@@ -288,5 +288,10 @@ SANDBOX_REGISTRY_DOWN = {
 }
 SANDBOX_REGISTRY_FAILURE_RATE = number("SANDBOX_REGISTRY_FAILURE_RATE", 0, maximum=1)
 SANDBOX_REGISTRY_LATENCY_MS = whole("SANDBOX_REGISTRY_LATENCY_MS", 0)
+# Notification channels: which plugin sends ("sms=provider"); else the sandbox SMS gateway
+# and e-mail through EMAIL_BACKEND.
+NOTIFY_PLUGINS = dict(
+    item.split("=", 1) for item in env("NOTIFY_PLUGINS").split(",") if "=" in item
+)
 SANDBOX_SMS_DOWN = env_flag("SANDBOX_SMS_DOWN", False)
 SANDBOX_SMS_FAILURE_RATE = number("SANDBOX_SMS_FAILURE_RATE", 0, maximum=1)

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from onestop.api_auth import session_or_token
 from onestop.audit import services as audit
-from onestop.cases import selectors, services
+from onestop.cases import selectors, services, workflow
 from onestop.cases.models import Application, Document
 from onestop.cases.uploads import Upload
 from onestop.catalog.api import ServicePage
@@ -166,7 +166,7 @@ def application_out(application: Application, viewer) -> dict:
         "office": application.office.code if application.office_id else None,
         "agency": application.agency.code if application.agency_id else None,
         "status": application.status,
-        "status_name": application.get_status_display(),
+        "status_name": workflow.status_name(application),
         "submitted_at": application.submitted_at,
         "due_at": application.due_at,
         "overdue": application.overdue,

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import secrets
 import zoneinfo
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -29,11 +30,14 @@ from onestop.cases.models import (
 )
 from onestop.cases.models import Status as S
 from onestop.cases.uploads import EXTENSIONS, Upload, content_type_of
-from onestop.catalog.models import Channel, LifeSituation, Service
+from onestop.catalog.models import Channel, LifeSituation, Service, Standard
 from onestop.offices.models import Office
 from onestop.people.iin import parse_bin, parse_iin
 from onestop.people.models import OFFICE_ROLES, LegalEntity, Person, Role, User
+from onestop.plugins import refuse_inside_transaction
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
+from onestop.registries.registry import RegistryRecord
+from onestop.workflow import Transition
 
 logger = logging.getLogger("onestop.cases")
 
@@ -59,34 +63,19 @@ def transition(
 ) -> Application:
     """Moves an application along the table. 403 when the caller's role may never take the
     action, 409 when the application's status does not allow it; nothing changes then."""
-    rule = workflow.BY_ACTION.get(action)
-    if rule is None:
-        raise InvalidField("action", "unknown_action", _("Unknown action: %s") % action)
-    role = role_of(actor)
-    if role not in rule.roles:
-        raise Forbidden(
-            _("Your role may not %(action)s an application.") % {"action": action},
-            code="role-not-allowed",
-        )
+    rule = _rule(action, role=role_of(actor))
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update(of=("self",))
             .select_related("service", "standard", "office", "agency")
             .get(pk=application.pk)
         )
-        if locked.status not in rule.sources:
-            raise Conflict(
-                _("An application that is %(status)s cannot be %(action)s.")
-                % {"status": locked.get_status_display(), "action": action},
-                code="transition-not-allowed",
-            )
+        _check_source(locked, rule)
         _check_actor_scope(actor, locked, action)
         _check_preconditions(locked, action, reason)
-        _apply(actor=actor, application=locked, action=action, target=rule.target, reason=reason)
+        _move(actor=actor, application=locked, action=action, reason=reason)
         if action == "accept":
             assign_reviewer(application=locked, reason="accepted")
-        elif action == "approve":
-            produce_result(application=locked)
         elif action == "issue":
             _record_issue_step(actor, locked)
         if locked.parent_id:
@@ -94,7 +83,38 @@ def transition(
     return locked
 
 
-def _apply(*, actor, application: Application, action: str, target: str, reason: str) -> None:
+def _rule(action: str, *, role: str) -> Transition:
+    """The table's row for an action: InvalidField for an action the table does not know,
+    403 for a role that may never take it."""
+    rule = workflow.TABLE.get(action)
+    if rule is None:
+        raise InvalidField("action", "unknown_action", _("Unknown action: %s") % action)
+    if role not in rule.roles:
+        raise Forbidden(
+            _("Your role may not %(action)s an application.") % {"action": action},
+            code="role-not-allowed",
+        )
+    return rule
+
+
+def _check_source(application: Application, rule: Transition) -> None:
+    """409 when the application's status does not allow the action."""
+    if application.status not in rule.sources:
+        raise Conflict(
+            _("An application that is %(status)s cannot be %(action)s.")
+            % {"status": application.get_status_display(), "action": rule.action},
+            code="transition-not-allowed",
+        )
+
+
+def _move(*, actor, application: Application, action: str, reason: str = "") -> None:
+    """The one place an application's status changes: the table is checked every time, for
+    people and for the platform's own moves alike; then the status, its history and its
+    audit event are written, and the messages queued for after commit. The caller holds the
+    row locked."""
+    rule = _rule(action, role=role_of(actor))
+    _check_source(application, rule)
+    target = rule.target
     now = timezone.now()
     previous = application.status
     application.status = target
@@ -109,7 +129,7 @@ def _apply(*, actor, application: Application, action: str, target: str, reason:
         application.decided_at = now
         application.decision_reason = reason
         fields += ["decided_at", "decision_reason"]
-    elif action == "issue":
+    elif target == S.ISSUED:
         application.issued_at = now
         fields.append("issued_at")
     application.save(update_fields=fields)
@@ -127,6 +147,9 @@ def _apply(*, actor, application: Application, action: str, target: str, reason:
     transaction.on_commit(
         lambda: notify_status_change(application_id=application.pk, status=target)
     )
+    if target == S.APPROVED:
+        # The result is rendered and signed by a task after commit, never under this lock.
+        transaction.on_commit(lambda: _enqueue_result(application.pk))
 
 
 def _check_actor_scope(actor: User | None, application: Application, action: str) -> None:
@@ -238,7 +261,24 @@ def _next_number(application: Application) -> str:
     return f"{application.submitted_at:%y%m}-{application.pk:07d}"
 
 
-def file_application(
+@dataclass(frozen=True)
+class Filing:
+    """An application checked and its registry documents fetched: everything filing does
+    before its transaction, so that no registry is asked while the transaction is open."""
+
+    actor: User
+    service: Service
+    standard: Standard
+    channel: str
+    person: Person
+    entity: LegalEntity | None
+    office: Office | None
+    uploads: list[tuple[Upload, str]]
+    fetched: list[RegistryRecord]
+    waiting: list[str]
+
+
+def prepare_filing(
     *,
     actor: User,
     service_code: str,
@@ -246,18 +286,12 @@ def file_application(
     applicant_iin: str | None = None,
     applicant_bin: str | None = None,
     office_code: str | None = None,
-    data: dict | None = None,
     uploads: list[Upload] | None = None,
-    parent: Application | None = None,
-    received_at: datetime.datetime | None = None,
-) -> Application:
-    """Files an application as the person (portal, self-service point) or for the person
-    (an operator at a centre). Documents the state holds are fetched from its registries;
-    the portal and self-service points accept automatically when nothing is missing, and an
-    instant service comes back issued, with its signed result.
-
-    `received_at` is when the documents were taken, if earlier than now: a mobile centre's
-    application captured offline counts as submitted then, and its term runs from then."""
+    asked: dict[str, RegistryRecord | None] | None = None,
+) -> Filing:
+    """Checks an application (422/403 naming the field) and fetches the documents the state
+    already holds. `asked` keeps the registries' answers across the parts of one life
+    situation, so that each registry is asked once."""
     service = (
         Service.objects.select_related("agency", "current_standard")
         .filter(code=service_code, is_active=True)
@@ -273,15 +307,85 @@ def file_application(
             raise InvalidField("office", "unknown_office", _("No centre with this code."))
     _check_channel(actor=actor, service=service, channel=channel, office=office, person=person)
     standard = service.current_standard
-    uploads = uploads or []
     checked = [
         (upload, content_type_of(upload, field=f"documents.{i}"))
-        for i, upload in enumerate(uploads)
+        for i, upload in enumerate(uploads or [])
     ]
     fetched, waiting = _fetch_registries(
-        actor=actor, standard=standard, person=person, entity=entity, purpose=service.code
+        actor=actor,
+        standard=standard,
+        person=person,
+        entity=entity,
+        purpose=service.code,
+        asked={} if asked is None else asked,
+    )
+    return Filing(
+        actor=actor,
+        service=service,
+        standard=standard,
+        channel=channel,
+        person=person,
+        entity=entity,
+        office=office,
+        uploads=checked,
+        fetched=fetched,
+        waiting=waiting,
     )
 
+
+def file_application(
+    *,
+    actor: User,
+    service_code: str,
+    channel: str,
+    applicant_iin: str | None = None,
+    applicant_bin: str | None = None,
+    office_code: str | None = None,
+    data: dict | None = None,
+    uploads: list[Upload] | None = None,
+    received_at: datetime.datetime | None = None,
+) -> Application:
+    """Files an application as the person (portal, self-service point) or for the person
+    (an operator at a centre). Documents the state holds are fetched from its registries
+    first; the portal and self-service points accept automatically when nothing is
+    missing, and an instant service at a self-service point comes back issued, with its
+    signed result.
+
+    `received_at` is when the documents were taken, if earlier than now: a mobile centre's
+    application captured offline counts as submitted then, and its term runs from then."""
+    filing = prepare_filing(
+        actor=actor,
+        service_code=service_code,
+        channel=channel,
+        applicant_iin=applicant_iin,
+        applicant_bin=applicant_bin,
+        office_code=office_code,
+        uploads=uploads,
+    )
+    application = file_prepared(filing, data=data, received_at=received_at)
+    if application.channel == Channel.PAP and application.status == S.APPROVED:
+        # At a self-service point the person waits at the screen: the filing has committed,
+        # the result is produced now, outside any transaction, and handed out at once.
+        produce_result(application_id=application.pk)
+        application.refresh_from_db()
+    return application
+
+
+def file_prepared(
+    filing: Filing,
+    *,
+    data: dict | None = None,
+    parent: Application | None = None,
+    received_at: datetime.datetime | None = None,
+) -> Application:
+    """Writes a prepared application, its documents, history and audit event in one
+    transaction (or in the caller's, for a part of a life situation or a synced capture)."""
+    service, standard, channel, waiting = (
+        filing.service,
+        filing.standard,
+        filing.channel,
+        filing.waiting,
+    )
     saved_files: list[str] = []
     try:
         with transaction.atomic():
@@ -290,11 +394,11 @@ def file_application(
                 number=f"tmp-{secrets.token_hex(6)}",
                 service=service,
                 standard=standard,
-                applicant=person,
-                entity=entity,
+                applicant=filing.person,
+                entity=filing.entity,
                 channel=channel,
-                office=office,
-                filed_by=actor,
+                office=filing.office,
+                filed_by=filing.actor,
                 agency=service.agency,
                 status=S.SUBMITTED,
                 submitted_at=now,
@@ -304,16 +408,20 @@ def file_application(
             application.number = _next_number(application)
             application.due_at = _due(application, now)
             application.save(update_fields=["number", "due_at"])
-            for upload, content_type in checked:
+            for upload, content_type in filing.uploads:
                 document = _store_upload(application, upload, content_type)
                 saved_files.append(document.file.name)
-            for record in fetched:
+            for record in filing.fetched:
                 _attach_registry_record(application, record)
             StatusChange.objects.create(
-                application=application, action="file", status=S.SUBMITTED, at=now, actor=actor
+                application=application,
+                action="file",
+                status=S.SUBMITTED,
+                at=now,
+                actor=filing.actor,
             )
             audit.record(
-                actor=actor,
+                actor=filing.actor,
                 action="application.filed",
                 obj=application,
                 data={
@@ -351,7 +459,8 @@ def file_life_situation(
     data: dict | None = None,
 ) -> Application:
     """One application for a life situation: a parent the person follows, with one part per
-    service, each routed to its own agency. It completes when every part has."""
+    service, each routed to its own agency. It completes when every part has. Every part is
+    checked and each registry asked once before the one transaction that writes them all."""
     situation = LifeSituation.objects.filter(code=code).first()
     if situation is None:
         raise InvalidField(
@@ -361,6 +470,18 @@ def file_life_situation(
     services = list(
         situation.services.filter(is_active=True).order_by("lifesituationservice__position")
     )
+    asked: dict[str, RegistryRecord | None] = {}
+    filings = [
+        prepare_filing(
+            actor=actor,
+            service_code=service.code,
+            channel=channel,
+            applicant_iin=person.iin,
+            office_code=office_code,
+            asked=asked,
+        )
+        for service in services
+    ]
     with transaction.atomic():
         now = timezone.now()
         parent = Application.objects.create(
@@ -389,16 +510,8 @@ def file_life_situation(
                 "parts": [s.code for s in services],
             },
         )
-        for service in services:
-            file_application(
-                actor=actor,
-                service_code=service.code,
-                channel=channel,
-                applicant_iin=person.iin,
-                office_code=office_code,
-                data=data,
-                parent=parent,
-            )
+        for filing in filings:
+            file_prepared(filing, data=data, parent=parent)
         refresh_bundle(parent.pk)
     parent.refresh_from_db()
     return parent
@@ -406,7 +519,8 @@ def file_life_situation(
 
 def refresh_bundle(parent_id: int) -> None:
     """A life-situation application's status summarises its parts: under way while any part
-    is open, ready when all results are in, issued when every part is done."""
+    is open, ready when all results are in, issued when every part is done. The parent
+    moves along the table's roll-up rows, like any other move."""
     parent = Application.objects.select_for_update().get(pk=parent_id)
     statuses = list(parent.parts.values_list("status", flat=True))
     if not statuses:
@@ -426,20 +540,7 @@ def refresh_bundle(parent_id: int) -> None:
     else:
         target = S.SUBMITTED
     if target != parent.status:
-        now = timezone.now()
-        parent.status = target
-        parent.issued_at = now if target == S.ISSUED else None
-        parent.save(update_fields=["status", "issued_at", "updated_at"])
-        StatusChange.objects.create(application=parent, action="parts", status=target, at=now)
-        audit.record(
-            actor=None,
-            action="application.parts_progressed",
-            obj=parent,
-            data={"number": parent.number, "to": target},
-        )
-        from onestop.notify.services import notify_status_change
-
-        transaction.on_commit(lambda: notify_status_change(application_id=parent.pk, status=target))
+        _move(actor=None, application=parent, action=workflow.ROLL_UP[target])
 
 
 def _complete(application: Application) -> bool:
@@ -620,12 +721,7 @@ def assign_reviewer(
     """Draws a reviewer uniformly at random among the eligible ones and records the draw.
     Instant services decide themselves; with nobody eligible the application waits."""
     if application.service is not None and application.service.instant:
-        _apply(
-            actor=None, application=application, action="auto_approve", target=S.APPROVED, reason=""
-        )
-        produce_result(application=application)
-        if application.channel == Channel.PAP:
-            _apply(actor=None, application=application, action="issue", target=S.ISSUED, reason="")
+        _move(actor=None, application=application, action="auto_approve")
         return None
     eligible = eligible_reviewers(application, exclude=exclude)
     if not eligible:
@@ -664,7 +760,7 @@ def assign_reviewer(
         },
     )
     if application.status == S.ACCEPTED:
-        _apply(actor=None, application=application, action="assign", target=S.ASSIGNED, reason="")
+        _move(actor=None, application=application, action="assign")
     return assignment
 
 
@@ -761,8 +857,17 @@ def recompute_draws(number: str) -> list[dict]:
 # ---------------------------------------------------------------- registries
 
 
-def _fetch_registries(*, actor, standard, person: Person, entity: LegalEntity | None, purpose: str):
-    """Fetches every registry document of the standard once; returns (records, still waiting)."""
+def _fetch_registries(
+    *,
+    actor,
+    standard,
+    person: Person,
+    entity: LegalEntity | None,
+    purpose: str,
+    asked: dict[str, RegistryRecord | None],
+) -> tuple[list[RegistryRecord], list[str]]:
+    """Fetches every registry document of the standard once; returns (records, still
+    waiting). `asked` holds answers (None: unavailable) already had, by registry and subject."""
     from onestop.registries.services import RegistryUnavailable, fetch
 
     fetched, waiting = [], []
@@ -773,10 +878,17 @@ def _fetch_registries(*, actor, standard, person: Person, entity: LegalEntity | 
         if code == "business" and entity is None:
             continue  # a person applying for himself: no company to look up
         subject = entity.bin if code == "business" and entity else person.iin
-        try:
-            fetched.append(fetch(registry=code, subject=subject, actor=actor, purpose=purpose))
-        except RegistryUnavailable:
+        key = f"{code}:{subject}"
+        if key not in asked:
+            try:
+                asked[key] = fetch(registry=code, subject=subject, actor=actor, purpose=purpose)
+            except RegistryUnavailable:
+                asked[key] = None
+        record = asked[key]
+        if record is None:
             waiting.append(code)
+        else:
+            fetched.append(record)
     return fetched, waiting
 
 
@@ -855,27 +967,60 @@ def fetch_missing(*, application_id: int, attempt: int) -> bool:
 # ---------------------------------------------------------------- results and steps
 
 
-def produce_result(*, application: Application) -> Document:
-    """Renders the result as a PDF, signs it with the agency's certificate (detached CMS)
-    and makes the application ready."""
+def _enqueue_result(application_id: int) -> None:
+    from onestop.cases.tasks import produce_application_result
+
+    produce_application_result.enqueue(application_id)
+
+
+def produce_result(*, application_id: int) -> Document | None:
+    """Renders the result of an approved application as a PDF and signs it with the
+    agency's certificate (detached CMS) outside any transaction; then, in one, attaches it
+    and makes the application ready (at a self-service point, issued). None when there is
+    nothing left to produce: the result is there already, or the application moved on."""
     from onestop.cases.results import render_result
     from onestop.signatures.services import sign_detached
 
+    refuse_inside_transaction("producing a result")
+    application = Application.objects.select_related(
+        "service", "agency", "applicant", "standard"
+    ).get(pk=application_id)
+    if application.status != S.APPROVED or application.service_id is None:
+        return None
     pdf = render_result(application)
     signature = sign_detached(data=pdf, agency=application.agency)
     document = Document(
-        application=application,
         source=Document.Source.RESULT,
-        name=application.service.name if application.service else "",
+        name=application.service.name,
         content_type="application/pdf",
         size=len(pdf),
         sha256=hashlib.sha256(pdf).hexdigest(),
     )
     document.file.save(f"{application.number}-result.pdf", ContentFile(pdf), save=False)
     document.signature.save(f"{application.number}-result.p7s", ContentFile(signature), save=False)
-    document.save()
-    _apply(actor=None, application=application, action="produce", target=S.READY, reason="")
-    return document
+    produced = attached = False
+    try:
+        with transaction.atomic():
+            locked = (
+                Application.objects.select_for_update(of=("self",))
+                .select_related("service", "office", "agency")
+                .get(pk=application_id)
+            )
+            if locked.status == S.APPROVED:  # not produced by another worker meanwhile
+                document.application = locked
+                document.save()
+                _move(actor=None, application=locked, action="produce")
+                if locked.channel == Channel.PAP:
+                    _move(actor=None, application=locked, action="issue")
+                if locked.parent_id:
+                    refresh_bundle(locked.parent_id)
+                attached = True
+        produced = attached
+    finally:
+        if not produced:
+            default_storage.delete(document.file.name)
+            default_storage.delete(document.signature.name)
+    return document if produced else None
 
 
 def record_step(

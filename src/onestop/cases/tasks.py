@@ -12,6 +12,13 @@ def fetch_missing_registries(application_id: int, attempt: int) -> bool:
 
 
 @task()
+def produce_application_result(application_id: int) -> bool:
+    """Renders and signs the result of an approved application and makes it ready; enqueued
+    after the approval commits, so that no row is locked while the PDF is made."""
+    return services.produce_result(application_id=application_id) is not None
+
+
+@task()
 def flag_overdue_applications() -> int:
     """Flags applications past their due time (run every minute by the worker's scheduler)."""
     return services.flag_overdue()

@@ -104,6 +104,9 @@ def application_detail(request, number):
             "bring": [d for d in documents if d.source == Document.Source.APPLICANT],
             "fetched": [d for d in documents if d.source == Document.Source.REGISTRY],
             "result": next((d for d in documents if d.source == Document.Source.RESULT), None),
+            # Approved: the task that produces the result has not finished yet.
+            "result_pending": application.status == Status.APPROVED
+            and application.service_id is not None,
             "steps": steps,
             "next_step": next_step,
             "actions": _actions_for(user, application),

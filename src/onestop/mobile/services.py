@@ -24,13 +24,13 @@ from onestop.cases.models import Application
 from onestop.catalog.models import Channel, Service
 from onestop.mobile import workflow
 from onestop.mobile.models import HomeVisit, SyncOperation
-from onestop.mobile.models import HomeVisitStatus as V
 from onestop.offices.models import Office
 from onestop.people.iin import parse_iin
 from onestop.people.models import Person, Role, User
 from onestop.problems import Conflict, DomainError, Forbidden, InvalidField, NotFound, problem_body
 from onestop.queueing import services as queueing
 from onestop.queueing.models import Ticket
+from onestop.workflow import Transition
 
 logger = logging.getLogger("onestop.mobile")
 
@@ -137,6 +137,15 @@ def apply_operation(
     stored = SyncOperation.objects.filter(pk=operation_id).first()
     if stored is not None:
         return _duplicate(stored, actor=actor, kind=kind, payload=payload)
+    # An application's registry documents are fetched before the transaction; a refusal
+    # found now is stored with the operation below, like one found while applying it.
+    filing: cases.Filing | None = None
+    refused: DomainError | None = None
+    if kind == SyncOperation.Kind.APPLICATION:
+        try:
+            filing = _prepare_application(actor, office, payload)
+        except DomainError as error:
+            refused = error
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -160,15 +169,17 @@ def apply_operation(
         _slow_down_for_tests()
         try:
             with transaction.atomic():
-                if kind == SyncOperation.Kind.TICKET:
+                if refused is not None:
+                    raise refused
+                if filing is None:
                     record.ticket = _issue_ticket(actor, office, payload, captured_at)
                     record.result = {"ticket": ticket_result(record.ticket)}
                 else:
-                    record.application = _file_application(actor, office, payload, captured_at)
+                    record.application = _file_application(filing, payload, captured_at)
                     record.result = {"application": application_result(record.application)}
-                record.status = SyncOperation.Status.APPLIED
+                _settle(record, "apply")
         except DomainError as error:
-            record.status = SyncOperation.Status.REJECTED
+            _settle(record, "reject")
             record.result = {"error": _problem(error)}
         record.save(update_fields=["status", "result", "ticket", "application"])
         audit.record(
@@ -185,6 +196,14 @@ def apply_operation(
             },
         )
     return {"id": str(operation_id), "status": record.status, **record.result}
+
+
+def _settle(record: SyncOperation, action: str) -> None:
+    """The one place a captured operation's status changes, along `workflow.CAPTURES`."""
+    rule = workflow.CAPTURES.by_action[action]
+    if record.status not in rule.sources:
+        raise Conflict(_("This operation is already settled."), code="operation-settled")
+    record.status = rule.target
 
 
 def _parse(operation: dict[str, Any], *, now: datetime.datetime):
@@ -252,21 +271,27 @@ def _issue_ticket(
         raise
 
 
-def _file_application(
-    actor: User, office: Office, payload: dict, captured_at: datetime.datetime
-) -> Application:
-    """Submitted when captured: the term runs from the moment the van took the documents,
-    also when the application reaches the server a day later."""
-    data = payload.get("data") or {}
-    return cases.file_application(
+def _prepare_application(actor: User, office: Office, payload: dict) -> cases.Filing:
+    """The captured application checked and its registry documents fetched, before the
+    transaction that applies the operation."""
+    return cases.prepare_filing(
         actor=actor,
         service_code=payload["service"],
         channel=Channel.MOBILE,
         applicant_iin=payload.get("iin") or None,
         applicant_bin=payload.get("bin") or None,
         office_code=office.code,
-        data={**data, "captured_at": captured_at.isoformat()},
-        received_at=captured_at,
+    )
+
+
+def _file_application(
+    filing: cases.Filing, payload: dict, captured_at: datetime.datetime
+) -> Application:
+    """Submitted when captured: the term runs from the moment the van took the documents,
+    also when the application reaches the server a day later."""
+    data = payload.get("data") or {}
+    return cases.file_prepared(
+        filing, data={**data, "captured_at": captured_at.isoformat()}, received_at=captured_at
     )
 
 
@@ -340,20 +365,30 @@ def application_result(application: Application) -> dict[str, Any]:
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,18}$")
 
 
-def _check_role(actor: User, action: str) -> workflow.Move:
+def _check_role(actor: User, action: str) -> Transition:
     move = workflow.BY_ACTION[action]
     if actor.role not in move.roles:
         raise Forbidden(_("Your role may not do this to a home visit."), code="role-not-allowed")
     return move
 
 
-def _check_source(visit: HomeVisit, move: workflow.Move) -> None:
+def _check_source(visit: HomeVisit, move: Transition) -> None:
     if visit.status not in move.sources:
         raise Conflict(
             _("A home visit that is %(status)s cannot be moved this way.")
             % {"status": visit.get_status_display()},
             code="home-visit-move-not-allowed",
         )
+
+
+def _move_visit(visit: HomeVisit, action: str, *, actor: User) -> str:
+    """The one place a home visit's status changes: the table is checked again for the
+    actor's role and the visit's status (locked by the caller); returns the previous one."""
+    move = _check_role(actor, action)
+    _check_source(visit, move)
+    previous = visit.status
+    visit.status = move.target
+    return previous
 
 
 def _locked(visit: HomeVisit) -> HomeVisit:
@@ -420,7 +455,7 @@ def request_home_visit(
 ) -> HomeVisit:
     """A person asks to be visited at home, or a call-centre agent asks for a caller. Only
     for services offered through home visits; one open request per person and service."""
-    _check_role(actor, "request")
+    request = _check_role(actor, "request")
     if actor.role == Role.CITIZEN:
         if actor.person_id is None:
             raise Forbidden(_("Your account is not linked to a person."), code="no-person")
@@ -488,7 +523,7 @@ def request_home_visit(
                 reason=reason,
                 requested_at=now,
                 requested_by=actor,
-                status=V.REQUESTED,
+                status=request.target,  # the table's first row: a visit starts requested
             )
             audit.record(
                 actor=actor,
@@ -513,7 +548,7 @@ def schedule_home_visit(
 ) -> HomeVisit:
     """A centre manager (any centre) or an operator of the visit's mobile centre assigns a
     mobile operator and a time; a scheduled visit can be moved the same way."""
-    move = _check_role(actor, "schedule")
+    _check_role(actor, "schedule")
     if actor.role == Role.OPERATOR:
         mobile_office_of(actor)
     _check_scope(actor, visit)
@@ -545,9 +580,7 @@ def schedule_home_visit(
         raise InvalidField("scheduled_for", "in_past", _("Choose a time in the future."))
     with transaction.atomic():
         locked = _locked(visit)
-        _check_source(locked, move)
-        previous = locked.status
-        locked.status = V.SCHEDULED
+        previous = _move_visit(locked, "schedule", actor=actor)
         locked.operator = assignee
         locked.office = assignee.office
         locked.scheduled_for = scheduled_for
@@ -578,20 +611,25 @@ def record_visit(
     visit, at the operator's mobile centre); the visit and the filing commit together."""
     move = _check_role(actor, "visit")
     _check_scope(actor, visit)
+    _check_source(visit, move)
+    if visit.operator_id != actor.pk:
+        raise Forbidden(_("This visit is assigned to another operator."), code="not-your-visit")
+    # The registries are asked before the transaction; the visit is checked again under
+    # its lock, in case it was called off meanwhile.
+    filing = cases.prepare_filing(
+        actor=actor,
+        service_code=visit.service.code,
+        channel=Channel.HOME_VISIT,
+        applicant_iin=visit.person.iin,
+        office_code=actor.office.code,
+    )
     with transaction.atomic():
         locked = _locked(visit)
         _check_source(locked, move)
         if locked.operator_id != actor.pk:
             raise Forbidden(_("This visit is assigned to another operator."), code="not-your-visit")
-        application = cases.file_application(
-            actor=actor,
-            service_code=locked.service.code,
-            channel=Channel.HOME_VISIT,
-            applicant_iin=locked.person.iin,
-            office_code=actor.office.code,
-            data={**(data or {}), "home_visit": locked.pk},
-        )
-        locked.status = V.VISITED
+        application = cases.file_prepared(filing, data={**(data or {}), "home_visit": locked.pk})
+        _move_visit(locked, "visit", actor=actor)
         locked.visited_at = now or timezone.now()
         locked.application = application
         locked.note = (note or "").strip()[:2000]
@@ -607,13 +645,11 @@ def record_visit(
 
 def cancel_home_visit(*, actor: User, visit: HomeVisit, reason: str = "") -> HomeVisit:
     """The person, the call centre, a manager or the centre's operator calls a visit off."""
-    move = _check_role(actor, "cancel")
+    _check_role(actor, "cancel")
     _check_scope(actor, visit)
     with transaction.atomic():
         locked = _locked(visit)
-        _check_source(locked, move)
-        previous = locked.status
-        locked.status = V.CANCELLED
+        previous = _move_visit(locked, "cancel", actor=actor)
         locked.note = (reason or "").strip()[:2000]
         locked.save(update_fields=["status", "note"])
         audit.record(

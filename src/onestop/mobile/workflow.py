@@ -1,25 +1,14 @@
-"""The life of a home visit as one table: which action moves it from which statuses to
-which, and who may take it. `mobile.services` reads this table and nothing else."""
-
-from dataclasses import dataclass
+"""The life of a home visit, and of an operation captured offline, each as one table:
+which action moves it from which statuses to which, and who may take it.
+`mobile.services` reads these tables and nothing else."""
 
 from onestop.mobile.models import HomeVisitStatus as V
+from onestop.mobile.models import SyncOperation
 from onestop.people.models import Role
+from onestop.workflow import SYSTEM, Table
+from onestop.workflow import transition as _m
 
-
-@dataclass(frozen=True)
-class Move:
-    action: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-
-
-def _m(action: str, sources: set[str], target: str, roles: set[str]) -> Move:
-    return Move(action, frozenset(sources), target, frozenset(roles))
-
-
-MOVES: tuple[Move, ...] = (
+TABLE = Table(
     # action      from                          to            who may
     _m("request",  set(),                        V.REQUESTED,  {Role.CITIZEN, Role.AGENT}),
     _m("schedule", {V.REQUESTED, V.SCHEDULED},   V.SCHEDULED,  {Role.MANAGER, Role.OPERATOR}),
@@ -27,6 +16,17 @@ MOVES: tuple[Move, ...] = (
     _m("cancel",   {V.REQUESTED, V.SCHEDULED},   V.CANCELLED,  {Role.CITIZEN, Role.AGENT, Role.MANAGER, Role.OPERATOR}),
 )  # fmt: skip
 
-BY_ACTION: dict[str, Move] = {m.action: m for m in MOVES}
+MOVES = TABLE.transitions
+BY_ACTION = TABLE.by_action
 
 OPEN = frozenset({V.REQUESTED, V.SCHEDULED})
+
+C = SyncOperation.Status
+
+# An operation a device captured offline is stored as received, then applied or refused
+# by the platform, in the same transaction, exactly once.
+CAPTURES = Table(
+    # action      from          to            who may
+    _m("apply",   {C.RECEIVED}, C.APPLIED,    {SYSTEM}),
+    _m("reject",  {C.RECEIVED}, C.REJECTED,   {SYSTEM}),
+)  # fmt: skip

@@ -1,15 +1,17 @@
 """Notification channels as plugins: a sandbox SMS gateway that keeps what it sent (and
 fails like a real one when told to), and e-mail through Django's configured backend.
-A real SMS provider slots in beside the sandbox with `@register("sms", "provider-name")`."""
+A real SMS provider slots in beside the sandbox with `@register("sms", "provider-name")` and
+is chosen by `NOTIFY_PLUGINS = {"sms": "provider-name"}` (onestop/plugins.py)."""
 
 import abc
 import random
 import re
 import secrets
-from typing import ClassVar
 
 from django.conf import settings
 from django.core.mail import send_mail
+
+from onestop.plugins import BasePlugin, Registry
 
 
 class ChannelUnavailable(Exception):
@@ -20,39 +22,37 @@ class BadRecipient(Exception):
     """The message can never be delivered to this recipient; it is not retried."""
 
 
-PLUGINS: dict[tuple[str, str], type["ChannelPlugin"]] = {}
+class ChannelPlugin(BasePlugin, abc.ABC):
+    """One way of sending messages on one channel ("sms", "email"). `send` refuses to run
+    inside a transaction: messages leave from a task, after the change they report."""
 
-
-def register(channel: str, name: str):
-    def wrap(cls):
-        cls.channel, cls.name = channel, name
-        PLUGINS[(channel, name)] = cls
-        return cls
-
-    return wrap
-
-
-class ChannelPlugin(abc.ABC):
-    channel: ClassVar[str]
-    name: ClassVar[str]
+    outside_calls = ("send",)
 
     @abc.abstractmethod
     def send(self, *, recipient: str, subject: str, text: str) -> str:
         """Sends one message; returns the provider's id for it."""
 
 
+channels: Registry[ChannelPlugin] = Registry(
+    "notification channel",
+    setting="NOTIFY_PLUGINS",
+    label="notify",
+    defaults={"email": "django"},
+)
+register = channels.register
+
+
 def plugin_for(channel: str) -> ChannelPlugin:
-    name = getattr(settings, "NOTIFY_PLUGINS", {}).get(
-        channel, "sandbox" if channel == "sms" else "django"
-    )
-    return PLUGINS[(channel, name)]()
+    """The configured plugin of a channel: `settings.NOTIFY_PLUGINS`, else the sandbox for
+    SMS and Django's e-mail backend for e-mail."""
+    return channels.configured(channel)
 
 
 PHONE = re.compile(r"^\+7\d{10}$")
 _failures = random.Random(1414)
 
 
-@register("sms", "sandbox")
+@register("sms")
 class SandboxSmsGateway(ChannelPlugin):
     """Accepts Kazakh mobile numbers (+7 and ten digits), stores each message in
     `SandboxSms`, and fails when `SANDBOX_SMS_DOWN` is set or at `SANDBOX_SMS_FAILURE_RATE`."""
@@ -72,7 +72,7 @@ class SandboxSmsGateway(ChannelPlugin):
         return message.gateway_id
 
 
-@register("email", "django")
+@register("email")
 class DjangoEmail(ChannelPlugin):
     """E-mail through Django's EMAIL_BACKEND (SMTP in production, files in the demo)."""
 

@@ -436,15 +436,29 @@ def call_next(
         if state.state != WindowState.State.OPEN or state.operator_id != actor.pk:
             state.state, state.operator, state.since = WindowState.State.OPEN, actor, now
             state.save()
-        ticket.status, ticket.window, ticket.operator, ticket.called_at = (
-            T.CALLED,
-            window,
-            actor,
-            now,
-        )
+        _take(ticket, "call", actor=actor)
+        ticket.window, ticket.operator, ticket.called_at = window, actor, now
         ticket.save(update_fields=["status", "window", "operator", "called_at"])
         _record(ticket, "call", actor=actor)
     return ticket
+
+
+def _take(ticket: Ticket, action: str, *, actor: User | None) -> str:
+    """The one place a ticket's status changes: the move must be in the table for the
+    actor's role (the platform's: SYSTEM) and the ticket's status; returns the new status.
+    The caller holds the ticket locked and saves it."""
+    rule = workflow.TABLE.get(action)
+    role = workflow.SYSTEM if actor is None else actor.role
+    if rule is None or role not in rule.roles:
+        raise Forbidden(_("Your role may not do this to a ticket."), code="role-not-allowed")
+    if ticket.status not in rule.sources:
+        raise Conflict(
+            _("A ticket that is %(status)s cannot be moved this way.")
+            % {"status": ticket.get_status_display()},
+            code="ticket-move-not-allowed",
+        )
+    ticket.status = rule.target
+    return rule.target
 
 
 def move(
@@ -486,13 +500,12 @@ def move(
             and locked.operator_id not in (None, actor.pk)
         ):
             raise Conflict(_("This visitor is at another window."), code="other-window")
-        target = rule.target
         if action == "recall":
             locked.recalls += 1
             if locked.recalls > settings.QUEUE_MAX_RECALLS:
-                action, target = "no_show", T.NO_SHOW
+                action = "no_show"
                 note = note or _("did not come after %(n)d calls") % {"n": locked.recalls}
-        locked.status = target
+        target = _take(locked, action, actor=actor)
         if action == "start":
             locked.started_at = now
         if target not in workflow.OPEN:
@@ -548,7 +561,8 @@ def transfer(
                 raise InvalidField(
                     "window", "service_not_served", _("That window does not serve this service.")
                 )
-        locked.status, locked.finished_at = T.TRANSFERRED, now
+        _take(locked, "transfer", actor=actor)
+        locked.finished_at = now
         locked.save(update_fields=["status", "finished_at"])
         keeps_place = settings.QUEUE_TRANSFER_KEEPS_PLACE
 

@@ -1,30 +1,17 @@
 """The moves of a queue ticket as one table: which action takes a ticket from which
-statuses to which, and who may take it. `queueing.services.move` reads this table."""
-
-from dataclasses import dataclass
+statuses to which, and who may take it. `queueing.services._take` reads this table for
+every move, the platform's own at the end of the day included."""
 
 from onestop.people.models import Role
 from onestop.queueing.models import TicketStatus as T
+from onestop.workflow import SYSTEM, Table
+from onestop.workflow import transition as _m
 
-SYSTEM = "system"  # the platform closing the day: waiting ones are cancelled, called ones
-# did not come, the ones being served are finished; none is ever deleted
 STAFF = frozenset({Role.OPERATOR, Role.MANAGER})
 
-
-@dataclass(frozen=True)
-class Move:
-    action: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-
-
-def _m(action: str, sources: set[str], target: str, roles: set[str] | frozenset[str]) -> Move:
-    return Move(action, frozenset(sources), target, frozenset(roles))
-
-
-MOVES: tuple[Move, ...] = (
-    # action       from                          to              who may
+TABLE = Table(
+    # action       from                          to              who may (SYSTEM: the platform
+    #                                                                closing the day; no ticket is deleted)
     _m("call",     {T.WAITING},                  T.CALLED,       STAFF),
     _m("recall",   {T.CALLED},                   T.CALLED,       STAFF),
     _m("start",    {T.CALLED},                   T.SERVING,      STAFF),
@@ -35,7 +22,8 @@ MOVES: tuple[Move, ...] = (
     _m("close",    {T.WAITING},                  T.CANCELLED,    {SYSTEM}),
 )  # fmt: skip
 
-BY_ACTION: dict[str, Move] = {m.action: m for m in MOVES}
+MOVES = TABLE.transitions
+BY_ACTION = TABLE.by_action
 
 OPEN = frozenset({T.WAITING, T.CALLED, T.SERVING})
 AT_A_WINDOW = frozenset({T.CALLED, T.SERVING})

@@ -10,5 +10,4 @@ class Config(AppConfig):
     def ready(self):
         # Importing a plugin module registers its plugins; a real plugin's module is
         # imported here beside the sandbox.
-        from onestop.registries import checks  # noqa: F401
         from onestop.registries.sandbox import plugins  # noqa: F401

@@ -1,25 +1,22 @@
-"""The plugin registry of state registries: one plugin per (registry, implementation).
+"""The plugins of state registries: one plugin per (registry, implementation).
 
 Each state registry (population, real estate, pensions...) has a sandbox plugin that ships
 with the platform; a plugin that talks to the real state system registers beside it under
-another name, and `settings.REGISTRY_PLUGINS` picks which one answers for each registry.
+another name, and `settings.REGISTRY_PLUGINS` picks which one answers for each registry
+(the shared shape is `onestop.plugins`).
 """
 
 import abc
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from onestop.plugins import BasePlugin, Registry, UnknownPlugin
 from onestop.problems import DomainError, InvalidField
-
-DEFAULT_PLUGIN = "sandbox"
 
 
 @dataclass(frozen=True)
@@ -71,17 +68,11 @@ class UnknownRegistry(InvalidField):
         )
 
 
-class RegistryPlugin(abc.ABC):
+class RegistryPlugin(BasePlugin, abc.ABC):
     """One way of asking one state registry. Subclasses set `verbose_name` and implement
-    `fetch`; `register` sets `code` (the registry) and `name` (the implementation)."""
+    `fetch`, which refuses to run inside a transaction (onestop/plugins.py)."""
 
-    code: ClassVar[str] = ""
-    name: ClassVar[str] = ""
-    verbose_name: ClassVar[str | Promise] = ""
-
-    @property
-    def source(self) -> str:
-        return f"{self.name}:{self.code}"
+    outside_calls = ("fetch",)
 
     @abc.abstractmethod
     def fetch(self, *, subject: str, **params: Any) -> RegistryRecord:
@@ -99,53 +90,23 @@ class RegistryPlugin(abc.ABC):
         )
 
 
-Plugin = TypeVar("Plugin", bound=type[RegistryPlugin])
+registries: Registry[RegistryPlugin] = Registry(
+    "state registry", setting="REGISTRY_PLUGINS", label="registries"
+)
 
-# registry code -> implementation name -> plugin class
-_plugins: dict[str, dict[str, type[RegistryPlugin]]] = {}
-
-
-def register(code: str, *, name: str = DEFAULT_PLUGIN) -> Callable[[Plugin], Plugin]:
-    """Class decorator: `@register("population")` adds the sandbox plugin of a registry,
-    `@register("population", name="gbdfl")` a real one beside it."""
-
-    def decorate(cls: Plugin) -> Plugin:
-        implementations = _plugins.setdefault(code, {})
-        if name in implementations and implementations[name] is not cls:
-            raise ImproperlyConfigured(f"registry plugin {code}/{name} is registered twice")
-        cls.code, cls.name = code, name
-        implementations[name] = cls
-        return cls
-
-    return decorate
-
-
-def registry_codes() -> list[str]:
-    return sorted(_plugins)
-
-
-def plugin_names(code: str) -> list[str]:
-    return sorted(_plugins.get(code, {}))
-
-
-def configured_name(code: str) -> str:
-    """The implementation chosen for a registry: `settings.REGISTRY_PLUGINS`, else sandbox."""
-    return getattr(settings, "REGISTRY_PLUGINS", {}).get(code, DEFAULT_PLUGIN)
+# `@register("population")` adds the sandbox plugin of a registry,
+# `@register("population", name="gbdfl")` a real one beside it.
+register = registries.register
 
 
 def plugin_for(code: str) -> RegistryPlugin:
     """The configured plugin of a registry; UnknownRegistry (422) for a code nobody serves."""
-    implementations = _plugins.get(code)
-    if not implementations:
-        raise UnknownRegistry(code)
-    name = configured_name(code)
-    if name not in implementations:
-        raise ImproperlyConfigured(
-            f"REGISTRY_PLUGINS names {name!r} for {code!r}; known: {sorted(implementations)}"
-        )
-    return implementations[name]()
+    try:
+        return registries.configured(code)
+    except UnknownPlugin:
+        raise UnknownRegistry(code) from None
 
 
 def configured_plugins() -> Iterator[RegistryPlugin]:
-    for code in registry_codes():
+    for code in registries.codes():
         yield plugin_for(code)

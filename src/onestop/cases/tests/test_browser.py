@@ -34,7 +34,7 @@ def log_in(browser, site, username, language="en"):
     return page
 
 
-def test_counter_to_back_office_and_back(browser, site, tmp_path):
+def test_counter_to_back_office_and_back(browser, site, tmp_path, run_tasks):
     citizen = User.objects.filter(role="citizen").select_related("person").first()
     scan = tmp_path / "contract.pdf"
     scan.write_bytes(PDF)
@@ -62,6 +62,9 @@ def test_counter_to_back_office_and_back(browser, site, tmp_path):
     assert citizen.person.phone not in reviewer.content()  # the back office never sees the phone
     reviewer.fill("#reason", "The title and the contract match.")
     reviewer.click("button:has-text('Approve')")
+    reviewer.wait_for_selector(".result-pending")  # the worker produces the result
+    run_tasks()
+    reviewer.reload()
     reviewer.wait_for_selector(".status-ready")
 
     operator.reload()
@@ -77,13 +80,15 @@ def test_counter_to_back_office_and_back(browser, site, tmp_path):
     assert portal.locator(".result-box").is_visible()
 
 
-def test_citizen_applies_on_the_portal_and_gets_the_result(browser, site):
+def test_citizen_applies_on_the_portal_and_gets_the_result(browser, site, run_tasks):
     citizen = User.objects.filter(role="citizen").select_related("person").first()
     page = log_in(browser, site, citizen.username, "ru")
     page.goto(f"{site}/services/address-certificate/?lang=ru")
     page.click(".apply [role=button]")
     page.click("form[enctype] button[type=submit]")
-    page.wait_for_selector(".result-box")
+    page.wait_for_selector(".result-pending")  # the worker produces the result
+    run_tasks()
+    page.wait_for_selector(".result-box")  # the page refreshes itself until it is ready
     assert page.get_attribute("html", "lang") == "ru"
     assert page.locator(".status-ready").count() == 1
     page.click("button[value=issue]")

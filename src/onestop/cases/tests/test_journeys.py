@@ -112,7 +112,13 @@ def test_a_self_service_point_gives_only_instant_services(api_client, token_for,
 
 
 def test_counter_journey_operator_reviewer_operator(
-    api_client, token_for, citizen, tmp_path, settings
+    api_client,
+    token_for,
+    citizen,
+    tmp_path,
+    settings,
+    run_tasks,
+    django_capture_on_commit_callbacks,
 ):
     """An operator files a real-estate registration (title and address come from the
     registries), accepts it; the drawn reviewer approves; the operator hands out the result."""
@@ -145,11 +151,19 @@ def test_counter_journey_operator_reviewer_operator(
     assert reviewer.username in {"reviewer1", "reviewer2", "reviewer3"}
     inbox = api_client.get("/api/v1/applications", **auth(token_for, reviewer.username)).json()
     assert number in [a["number"] for a in inbox["items"]]
-    approved = post(
-        api_client,
-        f"/api/v1/applications/{number}/transitions",
-        {"action": "approve", "reason": "Title checked."},
-        auth(token_for, reviewer.username),
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = post(
+            api_client,
+            f"/api/v1/applications/{number}/transitions?lang=en",
+            {"action": "approve", "reason": "Title checked."},
+            auth(token_for, reviewer.username),
+        )
+    # The result is produced by a task after the approval commits; until then, it says so.
+    assert pending.json()["status"] == "approved" and pending.json()["result"] is None
+    assert pending.json()["status_name"] == "approved, result being prepared"
+    run_tasks()
+    approved = api_client.get(
+        f"/api/v1/applications/{number}", **auth(token_for, reviewer.username)
     )
     assert approved.json()["status"] == "ready" and approved.json()["result"]
     issued = post(
@@ -270,17 +284,23 @@ def test_bad_input_is_named_and_nothing_is_written(
 
 
 def test_portal_application_is_accepted_automatically_when_nothing_is_missing(
-    api_client, token_for, citizen
+    api_client, token_for, citizen, run_tasks, django_capture_on_commit_callbacks
 ):
-    response = post(
-        api_client,
-        "/api/v1/applications",
-        {
-            "service": "address-certificate",
-            "applicant": {"iin": citizen.person.iin},
-            "channel": "portal",
-        },
-        auth(token_for, citizen.username),
+    with django_capture_on_commit_callbacks(execute=True):
+        filed = post(
+            api_client,
+            "/api/v1/applications",
+            {
+                "service": "address-certificate",
+                "applicant": {"iin": citizen.person.iin},
+                "channel": "portal",
+            },
+            auth(token_for, citizen.username),
+        )
+    assert filed.json()["status"] == "approved"  # the result is being prepared
+    run_tasks()
+    response = api_client.get(
+        f"/api/v1/applications/{filed.json()['number']}", **auth(token_for, citizen.username)
     )
     assert (
         response.json()["status"] == "ready"
@@ -319,6 +339,7 @@ def test_a_registry_down_at_filing_makes_the_application_wait_not_fail(
     assert application.status == "submitted"
     with django_capture_on_commit_callbacks(execute=True):
         run_tasks(include_later=True)
+    run_tasks()  # the result, produced after the automatic approval commits
     application.refresh_from_db()
     assert application.status == "ready"
     assert application.documents.filter(source="registry", registry="real_estate").count() == 1
@@ -470,15 +491,19 @@ def test_birth_of_a_child_is_one_application_with_a_part_per_agency(
                     action="approve",
                     reason="ok",
                 )
+    with django_capture_on_commit_callbacks(execute=True):
+        run_tasks()  # each part's result, produced after its approval commits
     after = api_client.get(
         f"/api/v1/applications/{bundle['number']}", **auth(token_for, citizen.username)
     ).json()
     assert after["status"] == "ready"
     assert all(p["status"] == "ready" for p in after["parts"])
+    # The parent moved along the table's roll-up rows, as the platform's own moves.
+    assert [h["action"] for h in after["history"]] == ["file", "parts_under_way", "parts_ready"]
 
 
 def test_driving_licence_steps_in_order(
-    api_client, token_for, citizen, django_capture_on_commit_callbacks
+    api_client, token_for, citizen, run_tasks, django_capture_on_commit_callbacks
 ):
     from onestop.offices.models import Office
 
@@ -530,6 +555,8 @@ def test_driving_licence_steps_in_order(
             action="approve",
             reason="Exams passed.",
         )
+    run_tasks()
+    with django_capture_on_commit_callbacks(execute=True):
         issued = post(
             api_client, f"/api/v1/applications/{number}/transitions", {"action": "issue"}, headers
         ).json()
@@ -545,7 +572,7 @@ def test_driving_licence_steps_in_order(
 
 
 def test_mobile_centre_operator_files_and_hands_out_a_pension_certificate(
-    api_client, token_for, citizen, django_capture_on_commit_callbacks
+    api_client, token_for, citizen, run_tasks, django_capture_on_commit_callbacks
 ):
     from onestop.offices.models import Office
 
@@ -566,10 +593,13 @@ def test_mobile_centre_operator_files_and_hands_out_a_pension_certificate(
         )
         assert filed.status_code == 201, filed.content
         number = filed.json()["number"]
-        accepted = post(
+        post(
             api_client, f"/api/v1/applications/{number}/transitions", {"action": "accept"}, headers
-        ).json()
-        assert accepted["status"] == "ready" and accepted["result"]
+        )
+    run_tasks()
+    accepted = api_client.get(f"/api/v1/applications/{number}", **headers).json()
+    assert accepted["status"] == "ready" and accepted["result"]
+    with django_capture_on_commit_callbacks(execute=True):
         issued = post(
             api_client, f"/api/v1/applications/{number}/transitions", {"action": "issue"}, headers
         ).json()

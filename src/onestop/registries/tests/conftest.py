@@ -23,10 +23,10 @@ def no_backoff(monkeypatch) -> list[float]:
 @pytest.fixture
 def plugin_calls(monkeypatch):
     """Counts the calls the gateway makes to the plugin of a registry."""
-    from onestop.registries.registry import _plugins
+    from onestop.registries.registry import registries
 
     def count(code: str) -> list[str]:
-        plugin = _plugins[code]["sandbox"]
+        plugin = registries.get(code, "sandbox")
         original = plugin.fetch
         calls: list[str] = []
 

@@ -17,8 +17,8 @@ from onestop.registries.registry import (
     RegistryPlugin,
     RegistryUnavailable,
     UnknownRegistry,
-    _plugins,
     register,
+    registries,
 )
 from onestop.registries.sandbox.faults import reseed_failures, sandbox_outage
 from onestop.registries.selectors import registries_in_service
@@ -258,15 +258,15 @@ def test_business_documents_need_the_company_bin(person, operator):
     assert record.subject == entity.bin and record.found
 
 
-def test_the_configured_plugin_answers(settings, monkeypatch, person, operator):
+def test_the_configured_plugin_answers(settings, request, person, operator):
     class StatePopulation(RegistryPlugin):
         verbose_name = "population registry (state)"
 
         def fetch(self, *, subject, **params):
             return self.answer(subject=subject, data={"from": "state"}, found=True)
 
-    monkeypatch.setitem(_plugins, "population", dict(_plugins["population"]))
     register("population", name="state")(StatePopulation)
+    request.addfinalizer(lambda: registries.unregister("population", "state"))
     settings.REGISTRY_PLUGINS = {"population": "state"}
     record = services.fetch(registry="population", subject=person.iin, actor=operator, purpose="t")
     assert record.source == "state:population" and record.data == {"from": "state"}
@@ -281,9 +281,7 @@ def test_the_configured_plugin_answers(settings, monkeypatch, person, operator):
         services.fetch(registry="population", subject=person.iin, actor=operator, purpose="t")
 
 
-def test_a_plugin_cannot_be_registered_twice_under_one_name(monkeypatch):
-    monkeypatch.setitem(_plugins, "population", dict(_plugins["population"]))
-
+def test_a_plugin_cannot_be_registered_twice_under_one_name():
     class Impostor(RegistryPlugin):
         pass
 
