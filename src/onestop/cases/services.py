@@ -541,6 +541,8 @@ def refresh_bundle(parent_id: int) -> None:
         target = S.SUBMITTED
     if target != parent.status:
         _move(actor=None, application=parent, action=workflow.ROLL_UP[target])
+    else:
+        parent.save(update_fields=["updated_at"])  # it shows its parts: one has changed
 
 
 def _complete(application: Application) -> bool:
@@ -595,6 +597,7 @@ def add_documents(
                 )
             for upload, content_type in checked:
                 saved.append(_store_upload(locked, upload, content_type))
+            locked.save(update_fields=["updated_at"])
             audit.record(
                 actor=actor,
                 action="application.documents_added",
@@ -1063,6 +1066,7 @@ def record_step(
             actor=actor,
             note=note[:300],
         )
+        locked.save(update_fields=["updated_at"])
         audit.record(
             actor=actor,
             action="application.step",

@@ -94,3 +94,42 @@ def test_a_person_renamed_shows_within_the_layout_time(
     cache.clear()  # what the timeout does after ONESTOP_LAYOUT_CACHE_SECONDS
     renamed = _look_up(api_client, token, application.number).json()
     assert "Renamedova" in renamed["applicant"]["name"]
+
+
+def test_documents_steps_and_parts_changed_by_services_show_at_the_next_look_up(
+    api_client, token_for, make_application, citizen
+):
+    """The services that change what a look-up shows without moving the status save the
+    application too: documents added, a step recorded, a part of a life situation moved."""
+    from onestop.cases import services
+    from onestop.cases.models import Application
+    from onestop.cases.uploads import Upload
+
+    operator = User.objects.get(username="operator1")
+    token = token_for(citizen.username)
+    application = make_application(applicant=citizen.person)
+    assert _look_up(api_client, token, application.number).json()["documents"] == []
+    services.add_documents(
+        actor=operator,
+        application=application,
+        uploads=[Upload(name="plan.pdf", content=b"%PDF-1.4\n%%EOF\n", for_document=0)],
+    )
+    documents = _look_up(api_client, token, application.number).json()["documents"]
+    assert [d["name"] for d in documents] == ["plan.pdf"]
+
+    licence = make_application("accepted", service="driving-licence", applicant=citizen.person)
+    Application.objects.filter(pk=licence.pk).update(office=operator.office)
+    assert all(
+        s["done_at"] is None for s in _look_up(api_client, token, licence.number).json()["steps"]
+    )
+    services.record_step(actor=operator, application=licence, step="photo", station="booth 1")
+    steps = _look_up(api_client, token, licence.number).json()["steps"]
+    assert steps[0]["station"] == "booth 1"
+
+    parent = make_application("assigned", applicant=citizen.person)
+    part = make_application("assigned", applicant=citizen.person)
+    Application.objects.filter(pk=part.pk).update(parent=parent)
+    assert _look_up(api_client, token, parent.number).json()["parts"][0]["status"] == "assigned"
+    Application.objects.filter(pk=part.pk).update(status="approved")
+    services.refresh_bundle(parent.pk)
+    assert _look_up(api_client, token, parent.number).json()["parts"][0]["status"] == "approved"
