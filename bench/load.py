@@ -506,17 +506,19 @@ def measure(
 
 
 def verdicts(results: list[dict]) -> list[dict]:
-    """The standing targets (DESIGN.md section 7, issue #4) against this run."""
+    """The floors of DESIGN.md section 7 against this run: ticket issue at least 0.35 x the
+    bare write and status look-ups 0.7 x, p99 under 100 ms at 16 connections; no errors and
+    p99 under 1 s at 200."""
     by = {(r["scenario"], r["connections"]): r for r in results}
     checks = []
-    for scenario, floor in (("issue", 0.5), ("city", 0.5), ("file", 0.5), ("status", 1.0)):
+    for scenario, floor in (("issue", 0.35), ("city", 0.35), ("status", 0.7)):
         low = by.get((scenario, 16))
         if low:
             checks.append(
                 {
                     "scenario": scenario,
-                    "target": f"at 16 connections: >= {floor} x bare throughput, p99 < 50 ms",
-                    "met": low["ratio"] >= floor and low["p99_ms"] < 50 and low["errors"] == 0,
+                    "target": f"at 16 connections: >= {floor} x bare throughput, p99 < 100 ms",
+                    "met": low["ratio"] >= floor and low["p99_ms"] < 100 and low["errors"] == 0,
                     "figures": f"{low['ratio']} x bare, p99 {low['p99_ms']} ms",
                 }
             )
@@ -525,8 +527,8 @@ def verdicts(results: list[dict]) -> list[dict]:
             checks.append(
                 {
                     "scenario": scenario,
-                    "target": f"at {r['connections']} connections: no errors, p99 < 500 ms",
-                    "met": r["errors"] == 0 and r["p99_ms"] < 500,
+                    "target": f"at {r['connections']} connections: no errors, p99 < 1 s",
+                    "met": r["errors"] == 0 and r["p99_ms"] < 1000,
                     "figures": f"{r['errors']} errors, p99 {r['p99_ms']} ms",
                 }
             )
