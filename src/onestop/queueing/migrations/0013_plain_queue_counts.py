@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(condition=models.Q(('finished_at__isnull', True)), fields=['office', 'day', 'status', 'service', 'window', 'priority'], name='ticket_open'),
+            index=models.Index(condition=models.Q(('finished_at__isnull', True)), fields=['office', 'day', 'status', 'service', 'window', 'priority', 'finished_at'], name='ticket_open'),
         ),
         migrations.AddIndex(
             model_name='ticket',
