@@ -1,5 +1,11 @@
 """How the API writes JSON."""
 
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from ninja import Schema
 from ninja.renderers import JSONRenderer
 
 
@@ -7,3 +13,18 @@ class Utf8JSONRenderer(JSONRenderer):
     """Kazakh and Russian as they are, not as \\u escapes: readable and a third smaller."""
 
     json_dumps_params = {"ensure_ascii": False}
+
+
+RENDERER = Utf8JSONRenderer()
+
+
+def cached_answer(request, key: str, schema: type[Schema], make: Callable[[], dict]):
+    """The JSON answer kept in Django's cache under `key` for ONESTOP_LAYOUT_CACHE_SECONDS,
+    else `make()`'s, checked against `schema`, written as the API writes every answer and
+    kept. The key must name everything the answer depends on."""
+    body = cache.get(key)
+    if body is None:
+        data = schema.model_validate(make()).model_dump()
+        body = RENDERER.render(request, data, response_status=200)
+        cache.set(key, body, settings.LAYOUT_CACHE_SECONDS)
+    return HttpResponse(body, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")

@@ -3,9 +3,7 @@ import binascii
 from datetime import datetime
 from typing import Literal
 
-from django.conf import settings
-from django.core.cache import cache
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -21,10 +19,9 @@ from onestop.catalog.api import ServicePage
 from onestop.i18n import localized
 from onestop.people.models import Role
 from onestop.problems import InvalidField, NotFound
-from onestop.renderers import Utf8JSONRenderer
+from onestop.renderers import cached_answer
 
 router = Router(tags=["applications"], auth=session_or_token)
-RENDERER = Utf8JSONRenderer()
 
 
 class ApplicantIn(Schema):
@@ -311,12 +308,12 @@ def get_application(request, number: str):
     _log_access_to(request, application_id, number, applicant)
     sees_reviewer = user.role in selectors.SEES_REVIEWER
     key = f"application:{application_id}:{updated_at.isoformat()}:{get_language()}:{sees_reviewer}"
-    body = cache.get(key)
-    if body is None:
-        out = ApplicationOut.model_validate(application_out(selectors.get_for(user, number), user))
-        body = RENDERER.render(request, out.model_dump(), response_status=200)
-        cache.set(key, body, settings.LAYOUT_CACHE_SECONDS)
-    return HttpResponse(body, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")
+    return cached_answer(
+        request,
+        key,
+        ApplicationOut,
+        lambda: application_out(selectors.get_for(user, number), user),
+    )
 
 
 @router.post(

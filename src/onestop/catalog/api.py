@@ -1,12 +1,14 @@
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from onestop.catalog import selectors
 from onestop.catalog.models import Agency, Service
 from onestop.i18n import localized
+from onestop.renderers import cached_answer
 
 router = Router(tags=["catalogue"])
 
@@ -115,7 +117,10 @@ def list_services(request, filters: Query[ServiceFilters]):
 
 @router.get("/services/{code}", response=ServiceOut, summary="One service and its standard")
 def get_service(request, code: str):
-    return service_out(selectors.get_service(code))
+    # The register changes a few times a year and is read all day: the answer is kept in
+    # Django's cache under the register's version (catalog.selectors.register_version).
+    key = f"service:{code}:{get_language()}:{selectors.register_version()}"
+    return cached_answer(request, key, ServiceOut, lambda: service_out(selectors.get_service(code)))
 
 
 @router.get("/life-situations", response=list[LifeSituationOut], summary="Life situations")

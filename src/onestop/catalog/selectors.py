@@ -1,5 +1,9 @@
 """Reading the register: querysets shaped for the catalogue pages and the API."""
 
+import time
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from onestop.catalog.models import LifeSituation, Service, Standard
@@ -70,3 +74,14 @@ def search_text_for(service: Service) -> str:
             getattr(service.agency, f"short_name_{code}"),
         ]
     return " ".join(p for p in parts if p).casefold()
+
+
+def register_version() -> int:
+    """A number that changes with every change to the register saved in this process
+    (`register_changed`), and in every process within ONESTOP_LAYOUT_CACHE_SECONDS (with
+    a shared cache, at once): the register's kept answers are kept under it."""
+    return cache.get_or_set("catalog:register-version", time.time_ns, settings.LAYOUT_CACHE_SECONDS)
+
+
+def register_changed(**_signal) -> None:
+    cache.set("catalog:register-version", time.time_ns(), settings.LAYOUT_CACHE_SECONDS)
