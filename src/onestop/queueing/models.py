@@ -167,10 +167,11 @@ class Ticket(models.Model):
                 condition=Q(application__isnull=False),
                 name="ticket_application",
             ),
-            # The visitor at each window (services.at_window).
+            # The visitor at each window (services.at_window): open tickets at a window,
+            # so a new ticket, which has none yet, writes no entry.
             models.Index(
                 fields=["window"],
-                condition=Q(finished_at__isnull=True),
+                condition=Q(finished_at__isnull=True, window__isnull=False),
                 name="ticket_at_window",
             ),
         ]

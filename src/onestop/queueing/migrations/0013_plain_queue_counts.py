@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ticket',
-            index=models.Index(condition=models.Q(('finished_at__isnull', True)), fields=['window'], name='ticket_at_window'),
+            index=models.Index(condition=models.Q(('finished_at__isnull', True), ('window__isnull', False)), fields=['window'], name='ticket_at_window'),
         ),
         migrations.AddConstraint(
             model_name='ticket',
