@@ -14,11 +14,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onestop.appointments import services
+from onestop.appointments import selectors, services
 from onestop.audit import services as audit
 from onestop.offices.models import Office
 from onestop.people.iin import parse_iin
-from onestop.people.models import OFFICE_ROLES, Person, Role
+from onestop.people.models import OFFICE_ROLES, Role
 from onestop.problems import DomainError, explain
 from onestop.queueing.services import local_now
 
@@ -51,16 +51,11 @@ def appointment_list(request):
         appointments = list(services.future_for(user.person)) if user.person_id else []
     else:
         iin = _checked_iin(request, request.GET.get("iin", ""))
-        appointments = services.upcoming(services.visible_to(user)).order_by("start")
-        if iin:
-            appointments = appointments.filter(person__iin=iin)
-        elif user.role == Role.AGENT:
-            appointments = appointments.none()
-        appointments = list(appointments[:200])
+        appointments = selectors.upcoming_seen_by(user, iin=iin)
         if iin or user.role in OFFICE_ROLES:
             audit.log_access(
                 actor=user,
-                person=Person.objects.filter(iin=iin).first() if iin else None,
+                person=selectors.person_with_iin(iin) if iin else None,
                 why="appointment.viewed",
                 object_type="appointments",
                 object_id=iin or (user.office.code if user.office_id else ""),
@@ -79,12 +74,10 @@ def appointment_list(request):
 
 def _picker(request, source) -> dict:
     """What the booking page shows for the chosen centre, service and day."""
-    offices = list(Office.objects.filter(is_active=True).order_by("kind", "code"))
+    offices = selectors.bookable_offices()
     office = next((o for o in offices if o.code == source.get("office", "")), None)
     language = request.LANGUAGE_CODE or "kk"
-    offered = (
-        list(office.services.filter(is_active=True).order_by(f"name_{language}")) if office else []
-    )
+    offered = selectors.bookable_services(office, language=language) if office else []
     service = next((s for s in offered if s.code == source.get("service", "")), None)
     today = local_now(office).date() if office else timezone.localdate()
     try:
@@ -98,7 +91,7 @@ def _picker(request, source) -> dict:
         except DomainError as error:
             messages.error(request, explain(error))
     stops = (
-        list(office.route_stops.filter(date__gte=today).order_by("date", "starts")[:DAYS_SHOWN])
+        selectors.route_stops_from(office, today, limit=DAYS_SHOWN)
         if office and office.kind == Office.Kind.MOBILE
         else []
     )
@@ -160,7 +153,7 @@ def slot_list(request):
 
 @login_required
 def appointment_detail(request, pk: int):
-    appointment = services.visible_to(request.user).filter(pk=pk).first()
+    appointment = selectors.visible_appointment(request.user, pk)
     if appointment is None:
         raise Http404
     now = timezone.now()
@@ -183,7 +176,7 @@ def appointment_detail(request, pk: int):
 @require_POST
 def cancel_appointment(request, pk: int):
     user = request.user
-    appointment = services.visible_to(user).filter(pk=pk).first()
+    appointment = selectors.visible_appointment(user, pk)
     if appointment is None:
         raise Http404
     try:

@@ -1,6 +1,6 @@
 """The lifecycle of an application as one table: which action moves it from which
 statuses to which, and who may take it. Every status change goes through
-`cases.services._move`, which reads this table and nothing else, for people's actions
+`cases.services.lifecycle._move`, which reads this table and nothing else, for people's actions
 (`transition`) and the platform's own alike."""
 
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +25,7 @@ TABLE = Table(
     _t("produce",         {S.APPROVED},                               S.READY,     {SYSTEM}),
     _t("issue",           {S.READY},                                  S.ISSUED,    {Role.OPERATOR, Role.CITIZEN, SYSTEM}),
     _t("withdraw",        {S.SUBMITTED, S.RETURNED, S.ACCEPTED, S.ASSIGNED}, S.WITHDRAWN, {Role.CITIZEN, Role.OPERATOR}),
-    # A life situation follows its parts (`cases.services.refresh_bundle`):
+    # A life situation follows its parts (`cases.services.lifecycle.refresh_bundle`):
     _t("parts_under_way", {S.SUBMITTED},                              S.ASSIGNED,  {SYSTEM}),  # every part past the front office
     _t("parts_ready",     UNDER_WAY,                                  S.READY,     {SYSTEM}),  # every result in, or the part closed
     _t("parts_issued",    UNDER_WAY | {S.READY},                      S.ISSUED,    {SYSTEM}),  # every part closed, one handed out

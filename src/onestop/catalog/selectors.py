@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
-from onestop.catalog.models import LifeSituation, Service, Standard
+from onestop.catalog.models import Category, LifeSituation, Service, Standard
 from onestop.problems import NotFound
 
 
@@ -39,6 +39,17 @@ def get_service(code: str) -> Service:
     if service is None:
         raise NotFound(f"No service with code {code!r}.", code="unknown-service")
     return service
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.all()
+
+
+def get_category(code: str) -> Category:
+    category = categories().filter(code=code).first()
+    if category is None:
+        raise NotFound(f"No category with code {code!r}.", code="unknown-category")
+    return category
 
 
 def life_situations() -> QuerySet[LifeSituation]:

@@ -1,6 +1,7 @@
 """The life of a home visit, and of an operation captured offline, each as one table:
 which action moves it from which statuses to which, and who may take it.
-`mobile.services` reads these tables and nothing else."""
+`mobile.services` reads these tables and nothing else (`home_visits._move_visit`,
+`offline_sync._settle`)."""
 
 from onestop.mobile.models import HomeVisitStatus as V
 from onestop.mobile.models import SyncOperation

@@ -19,6 +19,11 @@ def offices() -> QuerySet[Office]:
     )
 
 
+def offices_offering(service: Service) -> QuerySet[Office]:
+    """The active centres that offer the service."""
+    return offices().filter(services=service)
+
+
 def get_office(code: str) -> Office:
     office = offices().filter(code=code).first()
     if office is None:

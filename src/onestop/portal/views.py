@@ -7,19 +7,17 @@ from django.http import Http404
 from django.shortcuts import render
 
 from onestop.catalog import selectors
-from onestop.catalog.models import Category
 from onestop.offices import selectors as office_selectors
 from onestop.problems import NotFound
 from onestop.ratelimit import RateLimited, limit
 
 
 def home(request):
-    categories = Category.objects.all()
     return render(
         request,
         "portal/home.html",
         {
-            "categories": categories,
+            "categories": selectors.categories(),
             "life_situations": selectors.life_situations(),
             "popular": selectors.published_services()[:6],
         },
@@ -36,7 +34,7 @@ def catalogue(request):
         "q": q,
         "category": category,
         "channel": channel,
-        "categories": Category.objects.all(),
+        "categories": selectors.categories(),
     }
     template = (
         "portal/_service_list.html"
@@ -47,9 +45,10 @@ def catalogue(request):
 
 
 def category_page(request, code):
-    category = Category.objects.filter(code=code).first()
-    if category is None:
-        raise Http404
+    try:
+        category = selectors.get_category(code)
+    except NotFound:
+        raise Http404 from None
     return render(
         request,
         "portal/category.html",
@@ -73,7 +72,7 @@ def service_page(request, code):
             "bring": [d for d in documents if d.provided_by == "applicant"],
             "fetched": [d for d in documents if d.provided_by == "registry"],
             "steps": list(standard.steps.all()),
-            "offices": _with_waits(office_selectors.offices().filter(services=service), service),
+            "offices": _with_waits(office_selectors.offices_offering(service), service),
         },
     )
 

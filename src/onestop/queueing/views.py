@@ -10,7 +10,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,12 +20,11 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.appointments.models import Appointment
-from onestop.catalog.models import Category, Service
+from onestop.catalog.models import Service
 from onestop.observability import set_actor
 from onestop.offices.models import Office, Window
 from onestop.people.iin import parse_iin
-from onestop.people.models import Role, User
+from onestop.people.models import User
 from onestop.problems import DomainError, explain
 from onestop.queueing import selectors, services, workflow
 from onestop.queueing.advice import LONG_WAIT_MINUTES, nearby_shorter_waits
@@ -140,23 +138,6 @@ def _screen_device(
 # ---------------------------------------------------------------- kiosk
 
 
-def _topics(office: Office):
-    offered = Q(services__offices=office, services__is_active=True)
-    return (
-        Category.objects.annotate(offered=Count("services", filter=offered, distinct=True))
-        .filter(offered__gt=0)
-        .order_by("position", "code")
-    )
-
-
-def _offered(office: Office, request):
-    return (
-        office.services.filter(is_active=True)
-        .select_related("category")
-        .order_by(f"name_{request.LANGUAGE_CODE}")
-    )
-
-
 def _advice(office: Office, service: Service, minutes: float) -> list[dict]:
     """Other centres nearby with a shorter wait, shown when the wait here is long."""
     if minutes <= LONG_WAIT_MINUTES:
@@ -198,15 +179,21 @@ def kiosk(request, office: str):
         return render(request, "queueing/kiosk.html", context)
     service_code = request.GET.get("service", "")
     topic_code = request.GET.get("topic", "")
-    offered = _offered(centre, request)
-    service = offered.filter(code=service_code).first() if service_code else None
-    topic = _topics(centre).filter(code=topic_code).first() if topic_code else None
+    language = request.LANGUAGE_CODE
+    service = (
+        selectors.kiosk_service(centre, service_code, language=language) if service_code else None
+    )
+    topic = selectors.kiosk_topic(centre, topic_code) if topic_code else None
     if service is not None:
         context.update(_kiosk_confirm_context(centre, service))
     elif topic is not None:
-        context.update(step="topic", topic=topic, services=offered.filter(category=topic))
+        context.update(
+            step="topic",
+            topic=topic,
+            services=selectors.kiosk_services(centre, language=language, topic=topic),
+        )
     else:
-        context.update(step="start", topics=_topics(centre))
+        context.update(step="start", topics=selectors.kiosk_topics(centre))
     return render(request, "queueing/kiosk.html", context)
 
 
@@ -231,11 +218,13 @@ def _kiosk_issue(request, device: Device, context: dict) -> HttpResponse:
             channel="kiosk",
         )
     except DomainError as error:
-        service = _offered(centre, request).filter(code=service_code).first()
+        service = selectors.kiosk_service(centre, service_code, language=request.LANGUAGE_CODE)
         if error.code == "centre-closed":
             context.update(step="closed", hours=opening_hours(centre))
         elif service is None:
-            context.update(step="start", topics=_topics(centre), error=explain(error))
+            context.update(
+                step="start", topics=selectors.kiosk_topics(centre), error=explain(error)
+            )
         else:
             context.update(_kiosk_confirm_context(centre, service))
             context.update(
@@ -269,7 +258,7 @@ def _kiosk_issue(request, device: Device, context: dict) -> HttpResponse:
 def board(request, office: str):
     """The hall's screen. Rendered once; then board.js polls the API's board snapshot
     every second (ETag, 304 when nothing changed) and redraws only on a change."""
-    centre = Office.objects.filter(code=office, is_active=True).first()
+    centre = selectors.active_office(office)
     if centre is None:
         raise Http404
     snapshot = json.loads(selectors.board_snapshot(centre.code).json)
@@ -299,84 +288,29 @@ def board(request, office: str):
 # ---------------------------------------------------------------- operator's workstation
 
 
-def _windows_for(user: User):
-    """The windows the user may work at: an operator's own window when he or she has one,
-    any window of the centre for a manager."""
-    windows = Window.objects.filter(office_id=user.office_id, is_active=True).order_by("number")
-    if user.role == Role.OPERATOR and user.window_number:
-        windows = windows.filter(number=user.window_number)
-    return windows
-
-
-def _chosen_window(user: User, number) -> Window | None:
-    windows = _windows_for(user)
-    if str(number or "").isdigit():
-        window = windows.filter(number=int(number)).first()
-        if window is not None:
-            return window
-    if user.window_number:
-        window = windows.filter(number=user.window_number).first()
-        if window is not None:
-            return window
-    return windows.first()
-
-
-def _waiting_for(window: Window, day: datetime.date) -> int:
-    return (
-        Ticket.objects.filter(
-            office_id=window.office_id,
-            day=day,
-            status=T.WAITING,
-            service__in=window.services.all(),
-        )
-        .filter(Q(target_window__isnull=True) | Q(target_window=window))
-        .count()
-    )
-
-
-def _counts(window: Window) -> dict:
-    day = services.local_now(window.office).date()
-    today = Ticket.objects.filter(window=window, day=day)
-    return {
-        "served": today.filter(status=T.DONE).count(),
-        "no_shows": today.filter(status=T.NO_SHOW).count(),
-        "waiting": _waiting_for(window, day),
-        "waiting_centre": selectors.waiting_at(window.office),
-    }
-
-
 def _desk_context(user: User, window: Window) -> dict:
-    state = WindowState.objects.filter(window=window).select_related("operator").first()
-    current_id = services.at_window(window)
-    current = (
-        Ticket.objects.select_related("service", "service__category").filter(pk=current_id).first()
-        if current_id is not None
-        else None
-    )
+    state = selectors.window_state(window)
+    current = selectors.ticket_at_window(window)
     context: dict = {
         "window": window,
-        "windows": _windows_for(user),
+        "windows": selectors.windows_for(user),
         "state": state.state if state else WindowState.State.CLOSED,
         "state_label": state.get_state_display() if state else WindowState.State.CLOSED.label,
-        "counts": _counts(window),
+        "counts": selectors.window_counts(window),
         "ticket": current,
     }
     if current is not None:
-        appointment = Appointment.objects.filter(ticket=current).first()
-        others = Window.objects.filter(
-            office_id=window.office_id, is_active=True, services=current.service
-        ).exclude(pk=window.pk)
         context.update(
-            appointment=appointment,
+            appointment=selectors.appointment_of(current),
             actions=[
                 action
                 for action in ("recall", "start", "no_show", "finish", "transfer")
                 if current.status in workflow.BY_ACTION[action].sources
             ],
-            transfer_windows=others.order_by("number"),
-            transfer_services=window.office.services.filter(is_active=True)
-            .exclude(pk=current.service_id)
-            .order_by(f"name_{_language()}"),
+            transfer_windows=selectors.transfer_windows(window, current.service),
+            transfer_services=selectors.transfer_services(
+                window, current.service, language=_language()
+            ),
             application_url=reverse("cases:new")
             + "?"
             + urlencode(
@@ -394,7 +328,7 @@ def _staff_or_refuse(request) -> HttpResponse | None:
     user = request.user
     if user.role not in workflow.STAFF or not user.office_id:
         return render(request, "queueing/not_staff.html", status=403)
-    if not _windows_for(user).exists():
+    if not selectors.windows_for(user).exists():
         return render(request, "queueing/not_staff.html", {"no_windows": True}, status=403)
     return None
 
@@ -406,7 +340,7 @@ def workstation(request):
     refused = _staff_or_refuse(request)
     if refused is not None:
         return refused
-    window = _chosen_window(request.user, request.GET.get("window"))
+    window = selectors.chosen_window(request.user, request.GET.get("window"))
     assert window is not None
     return render(request, "queueing/workstation.html", _desk_context(request.user, window))
 
@@ -418,10 +352,12 @@ def workstation_counts(request):
     refused = _staff_or_refuse(request)
     if refused is not None:
         return refused
-    window = _chosen_window(request.user, request.GET.get("window"))
+    window = selectors.chosen_window(request.user, request.GET.get("window"))
     assert window is not None
     return render(
-        request, "queueing/_desk_counts.html", {"window": window, "counts": _counts(window)}
+        request,
+        "queueing/_desk_counts.html",
+        {"window": window, "counts": selectors.window_counts(window)},
     )
 
 
@@ -450,13 +386,8 @@ def _act_at_window(user: User, window: Window, post) -> tuple[str, str]:
             "window": window.number,
         }, ""
     given = post.get("ticket", "")
-    ticket = (  # only the visitor at this window: the buttons are about him or her
-        Ticket.objects.filter(pk=int(given), window=window)
-        .select_related("office", "window", "service")
-        .first()
-        if given.isdigit()
-        else None
-    )
+    # only the visitor at this window: the buttons are about him or her
+    ticket = selectors.window_ticket(window, int(given)) if given.isdigit() else None
     if ticket is None:
         return "", _("No such ticket.")
     if action in TICKET_MOVES:
@@ -492,7 +423,7 @@ def workstation_act(request):
     refused = _staff_or_refuse(request)
     if refused is not None:
         return refused
-    window = _chosen_window(request.user, request.POST.get("window"))
+    window = selectors.chosen_window(request.user, request.POST.get("window"))
     assert window is not None
     try:
         notice, error = _act_at_window(request.user, window, request.POST)
@@ -510,32 +441,6 @@ def workstation_act(request):
 
 
 # ---------------------------------------------------------------- rating screen
-
-
-def _to_rate(window: Window) -> Ticket | None:
-    """The last visit finished at this window in the last 30 minutes, if it was served, is
-    not rated yet and nobody has been called to the window since."""
-    since = timezone.now() - datetime.timedelta(minutes=services.RATING_MINUTES)
-    # A visit finished since then began on that day or later (end of day closes the rest):
-    # the day keeps the search to the window's recent tickets (index ticket_window_day).
-    last = (
-        Ticket.objects.filter(
-            window=window,
-            day__gte=services.local_now(window.office, since).date(),
-            finished_at__gte=since,
-        )
-        .select_related("service")
-        .order_by("-finished_at", "-pk")
-        .first()
-    )
-    if last is None or last.status != T.DONE or hasattr(last, "rating"):
-        return None
-    current_id = services.at_window(window)
-    called_since = (
-        current_id is not None
-        and Ticket.objects.filter(pk=current_id, called_at__gt=last.finished_at).exists()
-    )
-    return None if called_since else last
 
 
 @require_http_methods(["GET", "POST"])
@@ -556,11 +461,7 @@ def rating_screen(request, office: str, window: int):
     }
     if request.method == "POST":
         given = request.POST.get("ticket", "")
-        ticket = (
-            Ticket.objects.filter(pk=int(given), window=device.window).first()
-            if given.isdigit()
-            else None
-        )
+        ticket = selectors.window_ticket(device.window, int(given)) if given.isdigit() else None
         context.update(step="thanks")
         if ticket is None:
             context.update(error=_("This visit cannot be rated here."))
@@ -570,7 +471,7 @@ def rating_screen(request, office: str, window: int):
             except DomainError as error:
                 context.update(error=explain(error))
     else:
-        ticket = _to_rate(device.window)
+        ticket = selectors.ticket_to_rate(device.window)
         shown = request.GET.get("shown")
         if _htmx(request) and shown is not None and shown == str(ticket.pk if ticket else 0):
             return HttpResponse(status=204)  # nothing new: the screen stays as it is
@@ -596,25 +497,9 @@ def remaining_wait(ticket: Ticket, now: datetime.datetime | None = None) -> floa
 @require_GET
 def follow(request, follow_code: str):
     """A visitor's ticket on his or her phone, by the code printed on it."""
-    ticket = (
-        Ticket.objects.select_related("office", "service", "window")
-        .filter(follow_code=follow_code[:12])
-        .first()
-    )
+    ticket = selectors.followed_ticket(follow_code)
     if ticket is None:
         return render(request, "queueing/follow.html", {"missing": True}, status=404)
-    # A visitor sent to another window or service keeps following the same code.
-    for _hop in range(10):
-        moved = (
-            Ticket.objects.select_related("office", "service", "window")
-            .filter(transferred_from=ticket)
-            .first()
-            if ticket.status == T.TRANSFERRED
-            else None
-        )
-        if moved is None:
-            break
-        ticket = moved
     position = selectors.position(ticket)
     remaining = remaining_wait(ticket)
     if ticket.channel == "transfer":  # no estimate was made when the visitor was sent on

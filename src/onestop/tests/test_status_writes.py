@@ -11,17 +11,17 @@ ROOT = Path(__file__).resolve().parent.parent  # src/onestop
 LIFECYCLES = {"Application", "Ticket", "HomeVisit", "SyncOperation"}
 # The transition function of each lifecycle: the one place its status changes.
 TRANSITIONS = {
-    ("cases/services.py", "_move"): "applications: the table in cases/workflow.py",
+    ("cases/services/lifecycle.py", "_move"): "applications: the table in cases/workflow.py",
     ("queueing/services.py", "_take"): "tickets: the table in queueing/workflow.py",
-    ("mobile/services.py", "_move_visit"): "home visits: the table in mobile/workflow.py",
-    ("mobile/services.py", "_settle"): "captured operations: mobile/workflow.CAPTURES",
+    ("mobile/services/home_visits.py", "_move_visit"): "home visits: mobile/workflow.py",
+    ("mobile/services/offline_sync.py", "_settle"): "captured operations: mobile/workflow.CAPTURES",
 }
 # The functions that create one in its first status (a `create(status=...)`, nothing else).
 CREATIONS = {
-    ("cases/services.py", "file_prepared"): "an application is filed: submitted",
-    ("cases/services.py", "file_life_situation"): "a life situation is filed: submitted",
-    ("mobile/services.py", "request_home_visit"): "a home visit is asked for: requested",
-    ("mobile/services.py", "apply_operation"): "a captured operation arrives: received",
+    ("cases/services/filing.py", "file_prepared"): "an application is filed: submitted",
+    ("cases/services/filing.py", "file_life_situation"): "a life situation is filed: submitted",
+    ("mobile/services/home_visits.py", "request_home_visit"): "a home visit asked for: requested",
+    ("mobile/services/offline_sync.py", "apply_operation"): "a capture arrives: received",
 }
 CREATING = {".create(status=...)"}
 # Where an attribute called `status` is written on anything (the attribute is not typed,

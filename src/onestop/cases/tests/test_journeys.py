@@ -350,7 +350,7 @@ def test_returning_stops_the_clock_and_refiling_restarts_it(
 ):
     operator = User.objects.get(username="operator1")
     application = make_application(applicant=citizen.person)
-    application.due_at = services._due(application, application.submitted_at)
+    application.due_at = services.deadlines._due(application, application.submitted_at)
     application.save()
     with django_capture_on_commit_callbacks(execute=False):
         services.transition(

@@ -244,10 +244,10 @@ def test_a_device_syncs_with_a_bearer_token(van, van_operator, token_for, api_cl
 def test_an_unexpected_failure_stores_nothing_and_is_sent_again(
     van, van_operator, send_sync, monkeypatch
 ):
-    from onestop.mobile import services
+    from onestop.mobile.services import offline_sync
 
     op = ticket_op()
-    monkeypatch.setattr(services, "_issue_ticket", lambda *a: 1 / 0)
+    monkeypatch.setattr(offline_sync, "_issue_ticket", lambda *a: 1 / 0)
     result = send_sync(van_operator, [op, application_op(people(1)[0].iin)]).json()["results"]
     assert result[0]["status"] == "rejected" and result[0]["error"]["status"] == 500
     assert result[1]["status"] == "applied"
