@@ -409,7 +409,8 @@ def check_in(
             raise Forbidden(
                 _("Check in at the centre where the appointment is."), code="other-office"
             )
-        _move(locked, "check_in", role=device.kind if device is not None else actor.role)
+        caller = actor_or_device
+        _move(locked, "check_in", role=caller.kind if isinstance(caller, Device) else caller.role)
         opens = locked.start - datetime.timedelta(minutes=CHECK_IN_EARLY_MINUTES)
         closes = locked.start + datetime.timedelta(minutes=CHECK_IN_LATE_MINUTES)
         if not opens <= now <= closes:
