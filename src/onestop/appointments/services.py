@@ -6,6 +6,8 @@ A slot is never overbooked: its `SlotLoad` row is locked while a booking counts 
 person never holds more than `settings.MAX_APPOINTMENTS` future appointments nor two for
 one service on one day: the person's row is locked before counting, in the same
 transaction. Locks are always taken person first, then slot, so bookings cannot deadlock.
+An appointment's status changes only along the table in `appointments/workflow.py`, in
+`_move`, with the appointment's row locked.
 """
 
 import dataclasses
@@ -18,7 +20,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from onestop.appointments import workflow
 from onestop.appointments.models import Appointment, SlotLoad
 from onestop.audit import services as audit
 from onestop.catalog.models import Service
@@ -185,8 +189,9 @@ def book(
     call-centre agent for a caller. Refused, with nothing written, when the slot is not a
     slot of that day (422), has passed (409), is full (409), or the person already holds
     MAX_APPOINTMENTS future appointments or one for this service that day (409)."""
+    starts = workflow.BY_ACTION["book"]
     expected = CHANNEL_OF_ROLE.get(actor.role)
-    if expected is None:
+    if actor.role not in starts.roles or expected is None:
         raise Forbidden(
             _("Appointments are booked by the citizen or the call centre."),
             code="role-not-allowed",
@@ -249,6 +254,7 @@ def book(
             code=_new_code(),
             channel=expected,
             booked_by=actor,
+            status=starts.target,  # the table's first row: an appointment starts booked
         )
         audit.record(
             actor=actor,
@@ -307,6 +313,30 @@ def _not_found() -> NotFound:
     return NotFound(_("No such appointment."), code="unknown-appointment")
 
 
+# What a refused move says, by action.
+REFUSALS = {
+    "cancel": _lazy("An appointment that is %(status)s cannot be cancelled."),
+    "check_in": _lazy("This appointment is %(status)s."),
+}
+
+
+def _move(appointment: Appointment, action: str, *, role: str) -> str:
+    """The one place an appointment's status changes: the table is checked for the role
+    (a kiosk's kind, SYSTEM for the platform) and the appointment's status; returns the
+    new status. The caller holds the appointment locked, saves it and records the event."""
+    rule = workflow.BY_ACTION.get(action)
+    if rule is None or role not in rule.roles:
+        raise Forbidden(_("Your role may not do this to an appointment."), code="role-not-allowed")
+    if appointment.status not in rule.sources:
+        raise Conflict(
+            REFUSALS.get(action, _lazy("This appointment is %(status)s."))
+            % {"status": appointment.get_status_display()},
+            code="appointment-not-booked",
+        )
+    appointment.status = rule.target
+    return rule.target
+
+
 def _lock(appointment_pk: int) -> Appointment:
     return (
         Appointment.objects.select_for_update(of=("self",))
@@ -328,12 +358,7 @@ def cancel(
         locked = _lock(appointment.pk)
         if not _may_change(actor, locked):
             raise _not_found()
-        if locked.status != A.BOOKED:
-            raise Conflict(
-                _("An appointment that is %(status)s cannot be cancelled.")
-                % {"status": locked.get_status_display()},
-                code="appointment-not-booked",
-            )
+        _move(locked, "cancel", role=actor.role)
         if locked.start <= now:
             raise Conflict(_("This appointment has already started."), code="appointment-started")
         load = (
@@ -344,7 +369,6 @@ def cancel(
         if load is not None and load.booked > 0:
             load.booked -= 1
             load.save(update_fields=["booked"])
-        locked.status = A.CANCELLED
         locked.save(update_fields=["status"])
         audit.record(
             actor=actor,
@@ -385,11 +409,8 @@ def check_in(
             raise Forbidden(
                 _("Check in at the centre where the appointment is."), code="other-office"
             )
-        if locked.status != A.BOOKED:
-            raise Conflict(
-                _("This appointment is %(status)s.") % {"status": locked.get_status_display()},
-                code="appointment-not-booked",
-            )
+        caller = actor_or_device
+        _move(locked, "check_in", role=caller.kind if isinstance(caller, Device) else caller.role)
         opens = locked.start - datetime.timedelta(minutes=CHECK_IN_EARLY_MINUTES)
         closes = locked.start + datetime.timedelta(minutes=CHECK_IN_LATE_MINUTES)
         if not opens <= now <= closes:
@@ -409,7 +430,7 @@ def check_in(
             now=now,
             queue_from=locked.start,
         )
-        locked.ticket, locked.status = ticket, A.CHECKED_IN
+        locked.ticket = ticket
         locked.save(update_fields=["ticket", "status"])
         audit.record(
             actor=who,
@@ -425,15 +446,18 @@ def check_in(
 
 def mark_missed(now: datetime.datetime | None = None) -> int:
     """Booked appointments whose check-in window has closed become missed (run every
-    minute); the slot stays counted, being past. Idempotent."""
+    minute); the slot stays counted, being past. Idempotent, and safe beside a check-in or
+    a cancelling of the same appointment: the row is locked, then read again as booked."""
     now = now or timezone.now()
     closed_before = now - datetime.timedelta(minutes=CHECK_IN_LATE_MINUTES)
+    due = Appointment.objects.filter(status=A.BOOKED, start__lt=closed_before)
     missed = 0
-    for pk in Appointment.objects.filter(status=A.BOOKED, start__lt=closed_before).values_list(
-        "pk", flat=True
-    ):
+    for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            if Appointment.objects.filter(pk=pk, status=A.BOOKED).update(status=A.MISSED):
+            locked = due.select_for_update().filter(pk=pk).first()
+            if locked is not None:
+                _move(locked, "miss", role=workflow.SYSTEM)
+                locked.save(update_fields=["status"])
                 audit.record(
                     actor=None,
                     action="appointment.missed",

@@ -8,13 +8,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent  # src/onestop
 
 # The models whose status follows a table in a workflow.py.
-LIFECYCLES = {"Application", "Ticket", "HomeVisit", "SyncOperation"}
+LIFECYCLES = {"Application", "Ticket", "HomeVisit", "SyncOperation", "Appointment"}
 # The transition function of each lifecycle: the one place its status changes.
 TRANSITIONS = {
     ("cases/services/lifecycle.py", "_move"): "applications: the table in cases/workflow.py",
     ("queueing/services.py", "_take"): "tickets: the table in queueing/workflow.py",
     ("mobile/services/home_visits.py", "_move_visit"): "home visits: mobile/workflow.py",
     ("mobile/services/offline_sync.py", "_settle"): "captured operations: mobile/workflow.CAPTURES",
+    ("appointments/services.py", "_move"): "appointments: appointments/workflow.py",
 }
 # The functions that create one in its first status (a `create(status=...)`, nothing else).
 CREATIONS = {
@@ -22,11 +23,12 @@ CREATIONS = {
     ("cases/services/filing.py", "file_life_situation"): "a life situation is filed: submitted",
     ("mobile/services/home_visits.py", "request_home_visit"): "a home visit asked for: requested",
     ("mobile/services/offline_sync.py", "apply_operation"): "a capture arrives: received",
+    ("appointments/services.py", "book"): "an appointment is booked: booked",
 }
 CREATING = {".create(status=...)"}
 # Where an attribute called `status` is written on anything (the attribute is not typed,
-# so every `.status =` there counts). Appointments (`queueing/booking*.py`) follow later.
-LIFECYCLE_APPS = ("cases", "queueing", "mobile")
+# so every `.status =` there counts).
+LIFECYCLE_APPS = ("cases", "queueing", "mobile", "appointments")
 WRITES = {"create", "get_or_create", "update_or_create", "update", "bulk_create"}
 
 
@@ -112,9 +114,7 @@ def status_writes() -> list[tuple[str, int, str, str]]:
     found = []
     for path in sources():
         name = path.relative_to(ROOT).as_posix()
-        lifecycle_app = name.split("/")[0] in LIFECYCLE_APPS and not name.startswith(
-            "queueing/booking"
-        )
+        lifecycle_app = name.split("/")[0] in LIFECYCLE_APPS
         visitor = StatusWrites(lifecycle_app)
         visitor.visit(ast.parse(path.read_text(), filename=name))
         found += [(name, line, function, what) for line, function, what in visitor.found]
@@ -157,3 +157,15 @@ def test_the_scan_sees_what_it_must():
         )
     )
     assert [line for line, _function, _what in visitor.found] == [2, 3, 4, 5, 6, 7]
+
+
+def test_the_scan_sees_an_appointment_moved_in_place():
+    """The old way of marking an appointment missed, a conditional update, is a write."""
+    visitor = StatusWrites(lifecycle_app=True)
+    visitor.visit(
+        ast.parse(
+            "def mark_missed(pk):\n"
+            "    Appointment.objects.filter(pk=pk, status='booked').update(status='missed')\n"
+        )
+    )
+    assert visitor.found == [(2, "mark_missed", ".update(status=...)")]

@@ -108,3 +108,96 @@ def test_eight_bookings_for_one_person_hold_at_most_three(settings):
     assert sorted(outcomes) == ["booked"] * 3 + ["too-many-appointments"] * 5, outcomes
     assert Appointment.objects.filter(person=caller.person, status="booked").count() == 3
     assert sum(SlotLoad.objects.filter(office=office).values_list("booked", flat=True)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_marking_missed_and_checking_in_at_once_move_each_appointment_once():
+    """The missed-marking locks each appointment and reads it again as booked: racing the
+    check-ins of the same appointments, each ends checked in or missed, never both, with
+    one audit event for the move and no appointment counted missed twice."""
+    from onestop.audit import services as audit
+    from onestop.audit.models import AuditEvent
+    from onestop.demo.services import load_demo
+    from onestop.queueing.tests.conftest import open_around_the_clock
+    from onestop.tests import factories
+
+    load_demo()
+    office = open_around_the_clock(ESIL)
+    start = datetime.datetime.combine(coming_monday(), datetime.time(10), tzinfo=office.zone)
+    appointments = []
+    for _ in range(3):  # the slot's capacity
+        citizen = factories.citizen()
+        appointments.append(
+            booking.book(
+                actor=citizen,
+                office_code=ESIL,
+                service_code="passport",
+                start=start,
+                iin=citizen.person.iin,
+                now=start - datetime.timedelta(days=1),
+            )
+        )
+    late = start + datetime.timedelta(minutes=booking.CHECK_IN_LATE_MINUTES - 5)
+    after = start + datetime.timedelta(minutes=booking.CHECK_IN_LATE_MINUTES + 5)
+    barrier = threading.Barrier(len(appointments) + 3)
+    outcomes: list[str] = []
+    missed_counts: list[int] = []
+    lock = threading.Lock()
+
+    def check_in(appointment: Appointment) -> None:
+        try:
+            barrier.wait(timeout=30)
+            booking.check_in(
+                actor_or_device=appointment.person.account,
+                code_or_appointment=appointment.code,
+                now=late,
+            )
+            outcome = "checked_in"
+        except DomainError as error:
+            outcome = error.code or str(error.detail)
+        except Exception as error:  # reported by the assertions below
+            outcome = repr(error)
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(outcome)
+
+    def mark_missed() -> None:
+        try:
+            barrier.wait(timeout=30)
+            counted = booking.mark_missed(now=after)
+        except Exception as error:  # reported by the assertions below
+            counted = -1
+            with lock:
+                outcomes.append(repr(error))
+        finally:
+            connections.close_all()
+        with lock:
+            missed_counts.append(counted)
+
+    threads = [threading.Thread(target=check_in, args=(a,)) for a in appointments] + [
+        threading.Thread(target=mark_missed) for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert set(outcomes) <= {"checked_in", "appointment-not-booked"}, outcomes
+    statuses = dict(
+        Appointment.objects.filter(pk__in=[a.pk for a in appointments]).values_list("pk", "status")
+    )
+    missed = [pk for pk, status in statuses.items() if status == Appointment.Status.MISSED]
+    checked_in = [pk for pk, status in statuses.items() if status == "checked_in"]
+    assert len(missed) + len(checked_in) == len(appointments)
+    assert outcomes.count("checked_in") == len(checked_in)
+    assert sum(missed_counts) == len(missed)
+    for pk, status in statuses.items():
+        moves = AuditEvent.objects.filter(
+            object_type="appointments.appointment",
+            object_id=str(pk),
+            action__in=["appointment.checked_in", "appointment.missed"],
+        ).values_list("action", flat=True)
+        assert list(moves) == [f"appointment.{status}"]
+    assert not Appointment.objects.filter(pk__in=missed, ticket__isnull=False).exists()
+    assert audit.verify().ok
