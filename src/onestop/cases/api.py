@@ -233,11 +233,7 @@ def _decode(documents: list[DocumentIn]) -> list[Upload]:
     return uploads
 
 
-def _log_access(request, application: Application) -> None:
-    _log_access_to(request, application.pk, application.number, application.applicant)
-
-
-def _log_access_to(request, application_id: int, number: str, applicant) -> None:
+def _log_access(request, application_id: int, number: str, applicant) -> None:
     """Anyone but the applicant reading an application is access to personal data."""
     audit.log_access(
         actor=request.auth,
@@ -305,7 +301,7 @@ def get_application(request, number: str):
     # through a service that saves it). Who may see it is asked every time.
     user = request.auth
     application_id, updated_at, applicant = selectors.version_for(user, number)
-    _log_access_to(request, application_id, number, applicant)
+    _log_access(request, application_id, number, applicant)
     sees_reviewer = user.role in selectors.SEES_REVIEWER
     key = f"application:{application_id}:{updated_at.isoformat()}:{get_language()}:{sees_reviewer}"
     return cached_answer(
@@ -417,7 +413,7 @@ def _result_file(request, number: str, *, signature: bool):
     result = application.documents.filter(source=Document.Source.RESULT).first()
     if result is None:
         raise NotFound(_("The result is not ready yet."), code="no-result")
-    _log_access(request, application)
+    _log_access(request, application.pk, application.number, application.applicant)
     if signature:
         return FileResponse(
             result.signature.open("rb"),
