@@ -72,6 +72,7 @@ def on_unexpected(request, exc):
 
 
 from onestop.appointments.api import router as appointments_router  # noqa: E402
+from onestop.audit.api import router as audit_router  # noqa: E402
 from onestop.cases.api import router as cases_router  # noqa: E402
 from onestop.catalog.api import router as catalog_router  # noqa: E402
 from onestop.mobile.api import router as mobile_router  # noqa: E402
@@ -90,3 +91,4 @@ api.add_router("", cases_router)
 api.add_router("", signatures_router)
 api.add_router("", appointments_router)
 api.add_router("", mobile_router)
+api.add_router("", audit_router)

@@ -41,6 +41,14 @@ def fresh_rate_limits():
     layout.clear()
 
 
+@pytest.fixture(autouse=True)
+def audit_checkpoint_dir(settings, tmp_path_factory):
+    """Each test keeps the audit trail's checkpoints in a directory of its own: its
+    database is rolled back, and checkpoints of another test's trail would not match it."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit")
+    return settings.AUDIT_CHECKPOINT_DIR
+
+
 @pytest.fixture
 def run_tasks():
     """Runs queued background tasks the way the worker does (its own code path), including

@@ -224,6 +224,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
+# Signed checkpoints of the audit trail, appended one JSON line each to checkpoints.jsonl
+# here: copy this directory off the machine (docs/operations.md, "The audit trail").
+AUDIT_CHECKPOINT_DIR = Path(env("AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit"))).resolve()
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if redis_url := env("REDIS_URL"):

@@ -55,3 +55,33 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement that the trail had `length` events and the last one had `hash`
+    at `at`. The same line is appended to a file outside the database
+    (settings.AUDIT_CHECKPOINT_DIR), which is what a rewritten database cannot undo."""
+
+    length = models.PositiveBigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    signature = models.TextField()
+    certificate = models.CharField(max_length=40)
+
+    objects = AppendOnly.as_manager()
+
+    class Meta:
+        ordering = ["-length"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.length}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("audit checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit checkpoints are append-only")

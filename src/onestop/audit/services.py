@@ -136,42 +136,74 @@ class Verdict:
     count: int
     problem: str = ""
     seq: int | None = None
+    checkpoints: int = 0
+
+
+@dataclass(frozen=True)
+class Walk:
+    """How far a walk along the chain got: the verdict, and the last event that fitted."""
+
+    verdict: Verdict
+    last_seq: int
+    last_hash: str
+
+
+def walk(events, *, previous_hash: str = GENESIS, previous_seq: int = 0) -> Walk:
+    """Follows `events` (in sequence order) from the event `previous_seq` with hash
+    `previous_hash` and names the first one that does not fit."""
+    count = 0
+    for event in events:
+        count += 1
+        if _chained(event.prev_hash, _content(event)) != event.hash:
+            return Walk(
+                Verdict(
+                    False,
+                    count,
+                    f"event #{event.seq} ({event.action} "
+                    f"{event.object_type}:{event.object_id}) was edited: its content "
+                    "does not match its hash",
+                    event.seq,
+                ),
+                previous_seq,
+                previous_hash,
+            )
+        if event.seq != previous_seq + 1:
+            return Walk(
+                Verdict(
+                    False,
+                    count,
+                    f"event #{event.seq} follows #{previous_seq}: "
+                    f"{event.seq - previous_seq - 1} event(s) before it were removed",
+                    event.seq,
+                ),
+                previous_seq,
+                previous_hash,
+            )
+        if event.prev_hash != previous_hash:
+            return Walk(
+                Verdict(
+                    False,
+                    count,
+                    f"event #{event.seq} ({event.action} "
+                    f"{event.object_type}:{event.object_id}) is out of order or the "
+                    f"event before it was replaced: it does not chain to #{previous_seq}",
+                    event.seq,
+                ),
+                previous_seq,
+                previous_hash,
+            )
+        previous_hash, previous_seq = event.hash, event.seq
+    return Walk(Verdict(True, count), previous_seq, previous_hash)
 
 
 def verify() -> Verdict:
     """Walks the chain in sequence order and names the first event that does not fit."""
-    previous_hash, previous_seq, count = GENESIS, 0, 0
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
-        count += 1
-        if _chained(event.prev_hash, _content(event)) != event.hash:
-            return Verdict(
-                False,
-                count,
-                f"event #{event.seq} ({event.action} "
-                f"{event.object_type}:{event.object_id}) was edited: its content "
-                "does not match its hash",
-                event.seq,
-            )
-        if event.seq != previous_seq + 1:
-            return Verdict(
-                False,
-                count,
-                f"event #{event.seq} follows #{previous_seq}: "
-                f"{event.seq - previous_seq - 1} event(s) before it were removed",
-                event.seq,
-            )
-        if event.prev_hash != previous_hash:
-            return Verdict(
-                False,
-                count,
-                f"event #{event.seq} ({event.action} "
-                f"{event.object_type}:{event.object_id}) is out of order or the "
-                f"event before it was replaced: it does not chain to #{previous_seq}",
-                event.seq,
-            )
-        previous_hash, previous_seq = event.hash, event.seq
+    done = walk(AuditEvent.objects.order_by("seq").iterator(chunk_size=2000))
+    if not done.verdict.ok:
+        return done.verdict
+    count, previous_seq = done.verdict.count, done.last_seq
     head = AuditHead.objects.filter(id=1).first()
-    if head is not None and (head.seq, head.hash) != (previous_seq, previous_hash):
+    if head is not None and (head.seq, head.hash) != (previous_seq, done.last_hash):
         return Verdict(
             False,
             count,

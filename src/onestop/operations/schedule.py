@@ -1,5 +1,5 @@
-"""Periodic work, enqueued by every worker process: flagging overdue applications and
-closing each centre's queue after hours.
+"""Periodic work, enqueued by every worker process: flagging overdue applications,
+closing each centre's queue after hours and signing a checkpoint of the audit trail.
 Each periodic task is idempotent, so several workers enqueueing it is harmless."""
 
 import logging
@@ -14,6 +14,7 @@ EVERY_SECONDS = 60
 
 def periodic_tasks():
     from onestop.appointments.tasks import mark_missed_appointments, send_appointment_reminders
+    from onestop.audit.tasks import take_audit_checkpoint
     from onestop.cases.tasks import flag_overdue_applications
     from onestop.queueing.tasks import close_finished_days
 
@@ -22,6 +23,7 @@ def periodic_tasks():
         close_finished_days,
         mark_missed_appointments,
         send_appointment_reminders,
+        take_audit_checkpoint,
     ]
 
 

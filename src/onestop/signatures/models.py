@@ -14,13 +14,15 @@ from onestop.signatures import pki
 
 
 class Authority(models.Model):
-    """A certificate of the platform's PKI: the root CA, the issuing CA, or an agency's
-    signing certificate. The private key is only ever stored encrypted."""
+    """A certificate of the platform's PKI: the root CA, the issuing CA, an agency's
+    signing certificate, or the one that signs the audit trail's checkpoints. The private
+    key is only ever stored encrypted."""
 
     class Kind(models.TextChoices):
         ROOT = "root", _("root CA")
         ISSUING = "issuing", _("issuing CA")
         AGENCY = "agency", _("agency signing certificate")
+        AUDIT = "audit", _("audit trail signing certificate")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     agency = models.ForeignKey(

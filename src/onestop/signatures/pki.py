@@ -27,6 +27,7 @@ COUNTRY = "KZ"
 PLATFORM = "onestop"
 ROOT_NAME = "onestop Root CA"
 ISSUING_NAME = "onestop Issuing CA"
+AUDIT_NAME = "onestop Audit Trail"
 ROOT_LIFETIME = datetime.timedelta(days=20 * 365 + 5)
 ISSUING_LIFETIME = datetime.timedelta(days=10 * 365 + 2)
 SIGNER_LIFETIME = datetime.timedelta(days=3 * 365 + 1)

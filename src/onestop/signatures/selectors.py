@@ -42,6 +42,22 @@ def current_agency_certificate(agency, *, now: datetime.datetime | None = None) 
     )
 
 
+def current_audit_certificate(*, now: datetime.datetime | None = None) -> Authority | None:
+    """The newest certificate for the audit trail's checkpoints that is in force."""
+    now = now or timezone.now()
+    return (
+        Authority.objects.filter(
+            kind=Authority.Kind.AUDIT,
+            revoked_at__isnull=True,
+            not_before__lte=now,
+            not_after__gt=now + RENEW_BEFORE,
+        )
+        .select_related("issuer")
+        .order_by("-not_after", "-id")
+        .first()
+    )
+
+
 def by_serials(serials: list[str]) -> dict[str, Authority]:
     return {a.serial: a for a in Authority.objects.filter(serial__in=serials)}
 

@@ -10,6 +10,9 @@ import datetime
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -160,6 +163,88 @@ def sign_detached(*, data: bytes, agency) -> bytes:
         key=pki.decrypt_key(authority.encrypted_key_pem),
         chain=[authority.issuer.certificate()],
     )
+
+
+def _audit_certificate() -> Authority:
+    if current := selectors.current_audit_certificate():
+        return current
+    with transaction.atomic():
+        _root, issuing = _platform_ca()
+        # As for agencies: the lock makes a second caller find the first one's certificate.
+        issuing = Authority.objects.select_for_update().get(pk=issuing.pk)
+        if current := selectors.current_audit_certificate():
+            return current
+        key = pki.new_key()
+        certificate = pki.signer_certificate(
+            subject=pki.platform_name(pki.AUDIT_NAME),
+            key=key,
+            issuing=_issuer(issuing),
+            now=timezone.now(),
+        )
+        authority = _store(
+            kind=Authority.Kind.AUDIT, certificate=certificate, key=key, issuer=issuing
+        )
+        audit.record(
+            actor=None,
+            action="signatures.certificate_issued",
+            obj=authority,
+            data={
+                "purpose": "audit",
+                "subject": authority.subject,
+                "serial": authority.serial,
+                "not_after": authority.not_after,
+            },
+        )
+        return authority
+
+
+def audit_certificate() -> Authority:
+    """The certificate that signs the audit trail's checkpoints, issued by the issuing CA
+    on first use and again shortly before it expires."""
+    return _audit_certificate()
+
+
+def sign_for_audit(data: bytes) -> tuple[bytes, Authority]:
+    """A plain ECDSA signature (DER, SHA-256) of `data` with the audit key, and the
+    certificate that verifies it: `openssl dgst -sha256 -verify` checks it as it is."""
+    authority = _audit_certificate()
+    key = pki.decrypt_key(authority.encrypted_key_pem)
+    return key.sign(data, ec.ECDSA(hashes.SHA256())), authority
+
+
+def audit_signature_problem(
+    *, data: bytes, signature: bytes, certificate: x509.Certificate, at: datetime.datetime
+) -> str:
+    """Why `signature` is not the audit key's signature of `data` made at `at`, or "" when
+    it is: the certificate must be an audit certificate issued by one of the platform's
+    issuing CAs and in force at that moment."""
+    issuers = [
+        a.certificate()
+        for a in Authority.objects.filter(kind=Authority.Kind.ISSUING).defer("encrypted_key_pem")
+    ]
+
+    def issued_by(issuer: x509.Certificate) -> bool:
+        try:
+            certificate.verify_directly_issued_by(issuer)
+        except (ValueError, TypeError, InvalidSignature):
+            return False
+        return True
+
+    if not any(issued_by(issuer) for issuer in issuers):
+        return "its certificate was not issued by this platform's CA"
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if not names or names[0].value != pki.AUDIT_NAME:
+        return "its certificate is not the audit trail's"
+    if not certificate.not_valid_before_utc <= at <= certificate.not_valid_after_utc:
+        return "its certificate was not in force at the checkpoint's time"
+    public_key = certificate.public_key()
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        return "its certificate does not hold an ECDSA key"
+    try:
+        public_key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return "the signature does not match"
+    return ""
 
 
 def ca_bundle_pem() -> str:
