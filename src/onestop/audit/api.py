@@ -34,6 +34,10 @@ class CheckpointOut(Schema):
         ..., description="ECDSA P-256 signature of the statement with SHA-256, DER, base64."
     )
 
+    @staticmethod
+    def resolve_statement(row: AuditCheckpoint) -> str:
+        return Checkpoint.of(row).statement
+
 
 class CheckpointPage(LimitOffsetPagination):
     class Input(Schema):
@@ -50,7 +54,7 @@ class CheckpointPage(LimitOffsetPagination):
 @paginate(CheckpointPage)
 def list_checkpoints(request):
     """Public: each checkpoint signs the trail's length and last hash at a moment."""
-    return [Checkpoint.of(row).as_json() for row in AuditCheckpoint.objects.order_by("-length")]
+    return AuditCheckpoint.objects.order_by("-length")
 
 
 PEM = {

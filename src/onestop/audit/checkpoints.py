@@ -68,10 +68,15 @@ class Checkpoint:
 
     @classmethod
     def from_json(cls, item: dict) -> "Checkpoint":
+        """A published checkpoint, read from the statement it signs (the other fields only
+        repeat it, and a JSON encoder may have rounded the time)."""
+        length, hash, at = parse_statement(item["statement"])
+        if (item.get("length", length), item.get("hash", hash)) != (length, hash):
+            raise ValueError(f"checkpoint #{item['length']}: its fields differ from its statement")
         return cls(
-            length=int(item["length"]),
-            hash=str(item["hash"]),
-            at=datetime.datetime.fromisoformat(item["at"]),
+            length=length,
+            hash=hash,
+            at=at,
             certificate=str(item["certificate"]),
             signature=base64.b64decode(item["signature"]),
         )
@@ -94,6 +99,22 @@ def _instant(at: datetime.datetime) -> str:
 def statement(*, length: int, hash: str, at: datetime.datetime) -> str:
     """The text the audit key signs (UTF-8, four lines, each ending in a newline)."""
     return f"onestop audit checkpoint\nlength: {length}\nhash: {hash}\nat: {_instant(at)}\n"
+
+
+def parse_statement(text: str) -> tuple[int, str, datetime.datetime]:
+    """Length, hash and time of a statement written by `statement`; ValueError otherwise."""
+    lines = text.split("\n")
+    if len(lines) != 5 or lines[0] != "onestop audit checkpoint" or lines[4] != "":
+        raise ValueError("not a checkpoint statement")
+    fields = dict(line.split(": ", 1) for line in lines[1:4])
+    length, hash, at = (
+        int(fields["length"]),
+        fields["hash"],
+        datetime.datetime.fromisoformat(fields["at"]),
+    )
+    if statement(length=length, hash=hash, at=at) != text:
+        raise ValueError("not a checkpoint statement")
+    return length, hash, at
 
 
 def directory() -> Path:

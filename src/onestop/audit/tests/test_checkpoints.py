@@ -128,16 +128,24 @@ def test_deleting_the_checkpoints_in_the_database_does_not_help(capsys):
 
 @pytest.mark.django_db
 def test_a_forged_checkpoint_in_the_file_is_refused():
+    """Someone who can write the file too moves the signed length back: the signature
+    no longer matches the statement."""
     append(3)
-    taken()
+    signed = taken()
     path = checkpoints.checkpoint_file()
     line = json.loads(path.read_text().splitlines()[-1])
-    line["length"] -= 1
-    line["hash"] = AuditEvent.objects.get(seq=line["length"]).hash
+    shorter = AuditEvent.objects.get(seq=signed.length - 1)
+    line["statement"] = checkpoints.statement(length=shorter.seq, hash=shorter.hash, at=signed.at)
+    line["length"], line["hash"] = shorter.seq, shorter.hash
     path.write_text(json.dumps(line) + "\n")
     verdict = against_file()
     assert not verdict.ok
     assert "is not valid: the signature does not match" in verdict.problem
+    # Fields that say something else than the signed statement are refused outright.
+    line["length"] = signed.length
+    path.write_text(json.dumps(line) + "\n")
+    with pytest.raises(ValueError, match="differ from its statement"):
+        against_file()
 
 
 @pytest.mark.django_db

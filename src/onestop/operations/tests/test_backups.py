@@ -91,7 +91,7 @@ def fresh_platform(tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_backup_under_load_restores_and_its_trail_verifies(tmp_path, fresh_platform):
+def test_a_backup_under_load_restores_and_its_trail_verifies(tmp_path, fresh_platform, live_server):
     from onestop.demo.services import load_demo
 
     if connection.vendor == "postgresql":
@@ -132,6 +132,16 @@ def test_a_backup_under_load_restores_and_its_trail_verifies(tmp_path, fresh_pla
     assert live.returncode == 1
     assert f"the chain is shorter than checkpoint #{after.length}" in live.stderr
     assert "a backup taken before that checkpoint was restored" in live.stderr
+    # The same against the checkpoints the running platform publishes.
+    published = onestop(
+        "audit",
+        "verify",
+        "--checkpoints",
+        f"{live_server.url}/api/v1/audit/checkpoints",
+        env=fresh_platform,
+    )
+    assert published.returncode == 1, published.stdout + published.stderr
+    assert f"the chain is shorter than checkpoint #{after.length}" in published.stderr
 
 
 @pytest.mark.django_db
