@@ -32,9 +32,11 @@ class Command(BaseCommand):
                 "the backup does not hold (`onestop audit verify --checkpoints` on it names them)"
             )
         file = checkpoints.checkpoint_file()
-        verdict = (
-            checkpoints.verify_against(*checkpoints.load(str(file))) if file.exists() else None
-        )
+        try:
+            found = checkpoints.load(str(file)) if file.exists() else None
+        except (OSError, ValueError, KeyError) as error:
+            raise CommandError(f"cannot read the checkpoints in {file}: {error}") from None
+        verdict = checkpoints.verify_against(*found) if found is not None else None
         if verdict is not None and not verdict.ok:
             raise CommandError(f"the restored audit trail does not verify: {verdict.problem}")
         if verdict is not None:
