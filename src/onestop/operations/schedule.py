@@ -1,5 +1,5 @@
-"""Periodic work, enqueued by every worker process: flagging overdue applications and
-closing each centre's queue after hours.
+"""Periodic work, enqueued by every worker process: flagging overdue applications,
+closing each centre's queue after hours, forgetting ended windows of the rate limits.
 Each periodic task is idempotent, so several workers enqueueing it is harmless."""
 
 import logging
@@ -15,6 +15,7 @@ EVERY_SECONDS = 60
 def periodic_tasks():
     from onestop.appointments.tasks import mark_missed_appointments, send_appointment_reminders
     from onestop.cases.tasks import flag_overdue_applications
+    from onestop.limits.tasks import forget_ended_windows
     from onestop.queueing.tasks import close_finished_days
 
     return [
@@ -22,6 +23,7 @@ def periodic_tasks():
         close_finished_days,
         mark_missed_appointments,
         send_appointment_reminders,
+        forget_ended_windows,
     ]
 
 
