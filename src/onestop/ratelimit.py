@@ -1,12 +1,14 @@
 """Request-rate limits per client address, account, person or username, against password
 guessing and bots.
 
-Each limit is named in settings.REQUEST_RATES as "count/period" and counted in fixed windows
-of its period, in the database (limits.AttemptCount): every process and every machine that
+Each limit is named in settings.REQUEST_RATES as "count/period" and counted in windows of
+its period, each opened by the first attempt after the last one ended, in the database
+(limits.AttemptCount): every process and every machine that
 shares the database sees the same count, and a row lock makes it exact when attempts come
 at once. ONESTOP_RATE_LIMITS=off lifts them all for load tests from one address.
 """
 
+import dataclasses
 import datetime
 import hashlib
 import ipaddress
@@ -79,46 +81,57 @@ def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def limit(request, name: str, *, key: str | None = None, count: bool = True) -> int | None:
+@dataclasses.dataclass(frozen=True)
+class Counted:
+    """An attempt that limit() counted, to give back if it turns out not to count."""
+
+    count_id: int
+    window_start: datetime.datetime
+
+
+def limit(request, name: str, *, key: str | None = None, count: bool = True) -> Counted | None:
     """Counts one attempt against the limit `name` (settings.REQUEST_RATES) for `key`, the
     client's address when None; raises RateLimited, counting nothing, when the window
-    already holds the limit. Returns the count's id, for give_back. With count=False it
-    only asks whether one more attempt would be refused, counting nothing.
+    already holds the limit. A window starts with the first attempt after the last one
+    ended and lasts the limit's period. With count=False it only asks whether one more
+    attempt would be refused, counting nothing.
 
     Called inside a transaction, the attempt counts only if that transaction commits."""
     if not settings.RATE_LIMITS:
         return None
-    allowed, period = parse_rate(settings.REQUEST_RATES[name])
+    allowed, seconds = parse_rate(settings.REQUEST_RATES[name])
     now = timezone.now()
-    start = datetime.datetime.fromtimestamp(int(now.timestamp()) // period * period, datetime.UTC)
-    end = start + datetime.timedelta(seconds=period)
     where = {
         "limit": name,
         "key_hash": _key_hash(client_address(request) if key is None else key),
-        "window_start": start,
     }
 
-    def refuse() -> RateLimited:
+    def refuse(end: datetime.datetime) -> RateLimited:
         return RateLimited(retry_after=max(1, math.ceil((end - now).total_seconds())))
 
     if not count:
-        if (
-            AttemptCount.objects.filter(**where).values_list("count", flat=True).first() or 0
-        ) >= allowed:
-            raise refuse()
+        current = AttemptCount.objects.filter(**where, window_end__gt=now).first()
+        if current is not None and current.count >= allowed:
+            raise refuse(current.window_end)
         return None
     with transaction.atomic():
         counted, _created = AttemptCount.objects.select_for_update().get_or_create(
-            **where, defaults={"window_end": end}
+            **where, defaults={"window_start": now, "window_end": now}
         )
+        if counted.window_end <= now:  # this attempt opens a new window
+            counted.window_start = now
+            counted.window_end = now + datetime.timedelta(seconds=seconds)
+            counted.count = 0
         if counted.count >= allowed:
-            raise refuse()
+            raise refuse(counted.window_end)
         counted.count += 1
-        counted.save(update_fields=["count"])
-    return counted.pk
+        counted.save(update_fields=["window_start", "window_end", "count"])
+    return Counted(counted.pk, counted.window_start)
 
 
-def give_back(counted: int | None) -> None:
-    """Uncounts an attempt that limit() counted (a login that turned out right)."""
+def give_back(counted: Counted | None) -> None:
+    """Uncounts an attempt that limit() counted (a login whose password was right)."""
     if counted is not None:
-        AttemptCount.objects.filter(pk=counted, count__gt=0).update(count=F("count") - 1)
+        AttemptCount.objects.filter(
+            pk=counted.count_id, window_start=counted.window_start, count__gt=0
+        ).update(count=F("count") - 1)

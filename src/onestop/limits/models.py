@@ -6,8 +6,9 @@ from django.db import models
 
 class AttemptCount(models.Model):
     """The attempts counted against one limit for one key (an account, a person, a client
-    address) in one fixed window of the limit's period. The key is stored as a SHA-256:
-    no username or address is kept here."""
+    address) in its current window, which the first attempt after the last window opens
+    and which lasts the limit's period. The key is stored as a SHA-256: no username or
+    address is kept here."""
 
     limit = models.CharField(max_length=40)
     key_hash = models.CharField(max_length=64)
@@ -18,7 +19,7 @@ class AttemptCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["limit", "key_hash", "window_start"], name="one_count_per_key_and_window"
+                fields=["limit", "key_hash"], name="one_count_per_limit_and_key"
             )
         ]
 

@@ -12,7 +12,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
-from onestop.ratelimit import RateLimited, give_back, limit
+from onestop.ratelimit import Counted, RateLimited, give_back, limit
 
 
 def username_key(username: str) -> str:
@@ -23,7 +23,7 @@ class LockOutBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
             return super().authenticate(request, username, password, **kwargs)
-        counted = []
+        counted: list[Counted | None] = []
         try:
             if request is not None:  # a login through the web: it has a client address
                 limit(request, "login-address")

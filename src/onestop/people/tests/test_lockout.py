@@ -9,7 +9,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher
 from django.db import connections
+from django.utils import timezone
 
+from onestop.limits.models import AttemptCount
 from onestop.people.models import User
 from onestop.tests.threads import at_once
 
@@ -77,6 +79,9 @@ def test_the_right_password_is_refused_once_the_account_is_locked(
     assert counted_hashing.hashed == hashed
     # The name as typed with other case or spaces is the same account.
     assert log_in(api_client, " Guessed ", "right-password-1").status_code == 429
+    # Once the period since the first failure has passed, the account opens again.
+    AttemptCount.objects.filter(limit="login-failures").update(window_end=timezone.now())
+    assert log_in(api_client, "guessed", "right-password-1").status_code == 200
 
 
 @pytest.mark.django_db
