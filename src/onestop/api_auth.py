@@ -14,6 +14,7 @@ class BearerToken(HttpBearer):
         user = user_for_token(token)
         if user is not None:
             request.user = user
+            request.bearer_token = token  # what POST /auth/logout ends
             set_actor(user)
         return user
 

@@ -44,21 +44,23 @@ QUEUE_MAX_RECALLS = whole("QUEUE_MAX_RECALLS", 2)
 LAYOUT_CACHE_SECONDS = number("LAYOUT_CACHE_SECONDS", 30)
 QUEUE_TRANSFER_KEEPS_PLACE = env_flag("QUEUE_TRANSFER_KEEPS_PLACE", True)
 RATE_LIMITS = env_flag("RATE_LIMITS", True)
-# Request-rate limits (onestop/ratelimit.py), each as django-ratelimit's "count/period";
-# ONESTOP_REQUEST_RATES changes any of them. A busy centre's staff share one address.
+# Request-rate limits and lock-outs (onestop/ratelimit.py), each as "count/period", counted
+# in the database; ONESTOP_REQUEST_RATES changes any of them. A busy centre's staff and a
+# call centre's agents share one address.
 REQUEST_RATES = environment.rates(
     "REQUEST_RATES",
     {
         "login-address": "60/m",  # logins from one address
-        "login-failures": "10/5m",  # failed logins to one account
+        "login-failures": "10/5m",  # failed logins to one account: then it is locked
+        "login-address-failures": "30/5m",  # failed logins from one address: then it is locked
         "booking-account": "20/h",  # booking attempts by one account
-        "booking-address": "60/h",  # booking attempts from one address
+        "booking-person": "6/d",  # bookings accepted for one person
+        "booking-address": "60/h",  # bookings accepted from one address
     },
 )
 # Reverse proxies in front of the server, each adding the address it saw to
 # X-Forwarded-For: the client is the entry the outermost one wrote (docs/operations.md).
 TRUSTED_PROXIES = whole("TRUSTED_PROXIES", 0)
-RATELIMIT_IP_META_KEY = "onestop.ratelimit.client_address"
 TOKEN_LIFETIME_HOURS = number("TOKEN_LIFETIME_HOURS", 12, minimum=0.01)
 MAX_UPLOAD_MB = whole("MAX_UPLOAD_MB", 10, minimum=1)
 # Django refuses larger request bodies (413): room for a few base64 documents in JSON.
@@ -90,6 +92,7 @@ INSTALLED_APPS = [
     "onestop.demo",
     "onestop.operations",
     "onestop.mobile",
+    "onestop.limits",
 ]
 # bench/load.py's bare endpoint (POST /bench/bare, writing one row) and its table: the
 # yardstick of the benchmark, never in a production schema.
@@ -115,6 +118,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "onestop.urls"
 WSGI_APPLICATION = "onestop.wsgi.application"
 AUTH_USER_MODEL = "people.User"
+# Django's own password check, behind the login lock-out (people/backends.py).
+AUTHENTICATION_BACKENDS = ["onestop.people.backends.LockOutBackend"]
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "cases:list"
 

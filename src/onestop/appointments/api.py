@@ -16,6 +16,7 @@ from onestop.people.iin import parse_iin
 from onestop.people.models import OFFICE_ROLES, Person, Role, User
 from onestop.problems import Forbidden, InvalidField, NotFound
 from onestop.queueing.api import TicketOut, ticket_out, user_or_device
+from onestop.ratelimit import client_address
 
 router = Router(tags=["appointments"])
 # The operation ids these endpoints had in queueing/booking_api.py, kept so that clients
@@ -131,6 +132,7 @@ def book(request, payload: AppointmentIn):
         service_code=payload.service,
         start=payload.start,
         iin=iin,
+        client=client_address(request),
     )
     return Status(201, appointment_out(services.visible_to(user).get(pk=appointment.pk)))
 

@@ -5,7 +5,8 @@ missed appointments and reminders.
 A slot is never overbooked: its `SlotLoad` row is locked while a booking counts it. A
 person never holds more than `settings.MAX_APPOINTMENTS` future appointments nor two for
 one service on one day: the person's row is locked before counting, in the same
-transaction. Locks are always taken person first, then slot, so bookings cannot deadlock.
+transaction. Locks are always taken person first, then slot, then the counts of accepted
+bookings (onestop/ratelimit.py), so bookings cannot deadlock.
 An appointment's status changes only along the table in `appointments/workflow.py`, in
 `_move`, with the appointment's row locked.
 """
@@ -147,10 +148,10 @@ def slots(
 
 
 def limit_booking_rate(request, actor: User) -> None:
-    """Booking attempts per account, then per client address, against bots and resellers
-    (settings.REQUEST_RATES); the edges ask before they book."""
-    limit(request, "booking-account", key=str(actor.pk))
-    limit(request, "booking-address")
+    """Booking attempts per account, refused or not, against bots (settings.REQUEST_RATES);
+    the edges ask before they book. An account spends only its own attempts: bookings per
+    person and per client address count only the accepted ones (book())."""
+    limit(request, "booking-account", key=f"account:{actor.pk}")
 
 
 def _new_code() -> str:
@@ -183,12 +184,14 @@ def book(
     start: datetime.datetime,
     iin: str,
     channel: str | None = None,
+    client: str | None = None,
     now: datetime.datetime | None = None,
 ) -> Appointment:
     """Books a slot for a person: a citizen for himself or herself through the portal, a
     call-centre agent for a caller. Refused, with nothing written, when the slot is not a
     slot of that day (422), has passed (409), is full (409), or the person already holds
-    MAX_APPOINTMENTS future appointments or one for this service that day (409)."""
+    MAX_APPOINTMENTS future appointments or one for this service that day (409). Accepted
+    bookings are counted per person and per `client` address against resellers (429)."""
     starts = workflow.BY_ACTION["book"]
     expected = CHANNEL_OF_ROLE.get(actor.role)
     if actor.role not in starts.roles or expected is None:
@@ -243,6 +246,10 @@ def book(
         load = SlotLoad.objects.select_for_update().get(office=office, start=start)
         if load.booked >= size:
             raise Conflict(_("This time is fully booked. Choose another."), code="slot-full")
+        # Counted in this transaction: only bookings that are made count.
+        limit(None, "booking-person", key=f"person:{person.pk}")
+        if client is not None:
+            limit(None, "booking-address", key=client)
         load.booked += 1
         load.save(update_fields=["booked"])
         appointment = Appointment.objects.create(

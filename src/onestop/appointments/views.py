@@ -21,6 +21,7 @@ from onestop.people.iin import parse_iin
 from onestop.people.models import OFFICE_ROLES, Role
 from onestop.problems import DomainError, explain
 from onestop.queueing.services import local_now
+from onestop.ratelimit import client_address
 
 BOOKERS = {Role.CITIZEN, Role.AGENT}
 DAYS_SHOWN = 14
@@ -131,6 +132,7 @@ def new_appointment(request):
                     service_code=source.get("service", ""),
                     start=start,
                     iin=iin if is_agent else (user.person.iin if user.person_id else ""),
+                    client=client_address(request),
                 )
             except DomainError as error:
                 messages.error(request, explain(error))

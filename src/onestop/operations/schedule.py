@@ -1,5 +1,6 @@
 """Periodic work, enqueued by every worker process: flagging overdue applications,
-closing each centre's queue after hours and signing a checkpoint of the audit trail.
+closing each centre's queue after hours, forgetting ended windows of the rate limits
+and signing a checkpoint of the audit trail.
 Each periodic task is idempotent, so several workers enqueueing it is harmless."""
 
 import logging
@@ -16,6 +17,7 @@ def periodic_tasks():
     from onestop.appointments.tasks import mark_missed_appointments, send_appointment_reminders
     from onestop.audit.tasks import take_audit_checkpoint
     from onestop.cases.tasks import flag_overdue_applications
+    from onestop.limits.tasks import forget_ended_windows
     from onestop.queueing.tasks import close_finished_days
 
     return [
@@ -23,6 +25,7 @@ def periodic_tasks():
         close_finished_days,
         mark_missed_appointments,
         send_appointment_reminders,
+        forget_ended_windows,
         take_audit_checkpoint,
     ]
 

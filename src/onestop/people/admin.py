@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from onestop.audit import services as audit
+from onestop.people.backends import AdminLoginForm
 from onestop.people.models import LegalEntity, Person, User
 
 
@@ -39,3 +40,6 @@ class PersonAdmin(admin.ModelAdmin):
 class LegalEntityAdmin(admin.ModelAdmin):
     list_display = ["bin", "name"]
     search_fields = ["bin", "name"]
+
+
+admin.site.login_form = AdminLoginForm

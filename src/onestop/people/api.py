@@ -1,9 +1,11 @@
 from datetime import datetime
 
+from django.contrib.auth import logout as end_session
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from onestop.api_auth import session_or_token
-from onestop.people import services
+from onestop.people import services, tokens
 
 router = Router(tags=["people"])
 
@@ -32,6 +34,22 @@ def issue_token(request, payload: TokenRequest):
         request=request, username=payload.username, password=payload.password
     )
     return {"token": token, "expires_at": api_token.expires_at}
+
+
+@router.post(
+    "/auth/logout",
+    response={204: None},
+    auth=session_or_token,
+    summary="Log out: end the calling token, or the page's session",
+)
+def logout(request):
+    """A bearer token ends at once and for good; a page's session is logged out."""
+    token = getattr(request, "bearer_token", None)
+    if token is not None:
+        tokens.revoke(token_hash=services.token_digest(token), actor=request.auth)
+    else:
+        end_session(request)
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, auth=session_or_token, summary="Who am I")

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from onestop.audit import services as audit
 from onestop.people.models import ApiToken, User
 from onestop.problems import DomainError
-from onestop.ratelimit import limit
 
 
 class BadCredentials(DomainError):
@@ -25,12 +24,10 @@ def token_digest(token: str) -> str:
 
 
 def issue_token(*, request, username: str, password: str) -> tuple[str, ApiToken]:
-    """Checks the credentials and issues a bearer token; only its hash is stored.
-    Failed attempts are limited per address and per username against password guessing."""
-    limit(request, "login-address")
+    """Checks the credentials and issues a bearer token; only its hash is stored. A locked
+    account or client is refused before the password is checked (people/backends.py)."""
     user = authenticate(request, username=username.strip(), password=password)
     if user is None or not user.is_active:
-        limit(request, "login-failures", key=username.strip().lower())
         raise BadCredentials(_("The username or the password is wrong."), code="bad-credentials")
     token = secrets.token_urlsafe(32)
     lifetime = datetime.timedelta(hours=settings.TOKEN_LIFETIME_HOURS)

@@ -1,7 +1,5 @@
 """Public pages: the catalogue in plain words, in the visitor's language."""
 
-import contextlib
-
 from django.contrib.auth import views as auth_views
 from django.http import Http404
 from django.shortcuts import render
@@ -9,7 +7,7 @@ from django.shortcuts import render
 from onestop.catalog import selectors
 from onestop.offices import selectors as office_selectors
 from onestop.problems import NotFound
-from onestop.ratelimit import RateLimited, limit
+from onestop.ratelimit import RateLimited
 
 
 def home(request):
@@ -119,32 +117,26 @@ def offices_page(request):
 
 
 class LoginView(auth_views.LoginView):
-    """The login page, with the same limits on guessing as the API's token endpoint."""
+    """The login page, behind the same lock-out as the API's token endpoint: the
+    authentication backend refuses a locked account or client before checking the password."""
 
     template_name = "portal/login.html"
 
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "").strip().lower()
         try:
-            limit(request, "login-address")
-            limit(request, "login-failures", key=username, count=False)
+            return super().post(request, *args, **kwargs)
         except RateLimited as limited:
             response = render(
                 request,
                 "portal/login.html",
-                {"form": self.get_form(), "limited": limited.detail},
+                {
+                    # Unbound: a bound form would check the password again.
+                    "form": self.get_form_class()(
+                        request, initial={"username": request.POST.get("username", "")}
+                    ),
+                    "limited": limited.detail,
+                },
                 status=429,
             )
             response["Retry-After"] = str(limited.retry_after)
             return response
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form):
-        # Counted here; the next attempt past the limit is refused in post().
-        with contextlib.suppress(RateLimited):
-            limit(
-                self.request,
-                "login-failures",
-                key=self.request.POST.get("username", "").strip().lower(),
-            )
-        return super().form_invalid(form)
