@@ -55,6 +55,7 @@ REQUEST_RATES = environment.rates(
         "login-failures": "10/5m",  # failed logins to one account
         "booking-account": "20/h",  # booking attempts by one account
         "booking-address": "60/h",  # booking attempts from one address
+        "filing-person": "20/h",  # applications filed for one applicant
     },
 )
 # Reverse proxies in front of the server, each adding the address it saw to

@@ -1,16 +1,17 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from onestop.api_auth import session_or_token
 from onestop.people import services
+from onestop.validation import Line
 
 router = Router(tags=["people"])
 
 
 class TokenRequest(Schema):
-    username: str
-    password: str
+    username: Line = Field(..., max_length=150)
+    password: str = Field(..., max_length=1024)
 
 
 class TokenOut(Schema):
