@@ -8,9 +8,11 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from onestop.problems import DomainError, problem_response, validation_errors
 from onestop.renderers import Utf8JSONRenderer
+from onestop.validation import InputParser
 
 api = NinjaAPI(
     renderer=Utf8JSONRenderer(),
+    parser=InputParser(),
     title="onestop API",
     version="1",
     description=(
@@ -46,6 +48,9 @@ def on_authentication_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):
+        # The parser refused what no field may hold (a NUL, a lone surrogate), naming it.
+        return on_domain_error(request, exc.__cause__)
     if exc.status_code == 400:
         return problem_response(
             400, _("The request body is not valid JSON."), code="malformed-json"

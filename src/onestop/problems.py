@@ -175,6 +175,11 @@ class ApiProblemMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith("/api/") and (
+            "\x00" in request.path or "\ufffd" in request.path
+        ):
+            # No code, number or id holds a NUL or undecodable bytes: nothing is there.
+            return problem_response(404, _("There is nothing at this address."))
         response = self.get_response(request)
         if (
             request.path.startswith("/api/")

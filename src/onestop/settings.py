@@ -38,6 +38,8 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(","
 DEMO_PASSWORD = env("DEMO_PASSWORD", "demo12345")
 WAIT_ALERT_MINUTES = number("WAIT_ALERT_MINUTES", 15)
 MAX_APPOINTMENTS = whole("MAX_APPOINTMENTS", 3)
+# How long a mobile centre may have worked offline: older captures are refused.
+OFFLINE_WINDOW_DAYS = whole("OFFLINE_WINDOW_DAYS", 14, minimum=1)
 QUEUE_MAX_RECALLS = whole("QUEUE_MAX_RECALLS", 2)
 # How long each process keeps a centre's layout, services and device tokens
 # (queueing/layout.py); changes made in another process show after at most this long.
@@ -56,6 +58,7 @@ REQUEST_RATES = environment.rates(
         "booking-account": "20/h",  # booking attempts by one account
         "booking-person": "6/d",  # bookings accepted for one person
         "booking-address": "60/h",  # bookings accepted from one address
+        "filing-person": "20/h",  # applications filed for one applicant
     },
 )
 # Reverse proxies in front of the server, each adding the address it saw to

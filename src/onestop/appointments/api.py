@@ -17,6 +17,7 @@ from onestop.people.models import OFFICE_ROLES, Person, Role, User
 from onestop.problems import Forbidden, InvalidField, NotFound
 from onestop.queueing.api import TicketOut, ticket_out, user_or_device
 from onestop.ratelimit import client_address
+from onestop.validation import Day, Line, Moment
 
 router = Router(tags=["appointments"])
 # The operation ids these endpoints had in queueing/booking_api.py, kept so that clients
@@ -31,14 +32,14 @@ class SlotOut(Schema):
 
 
 class AppointmentIn(Schema):
-    office: str
-    service: str
-    start: datetime.datetime = Field(..., description="a slot start, ISO 8601 with offset")
-    iin: str = Field("", max_length=12, description="the person's IIN; a citizen may leave it out")
+    office: Line = Field(..., max_length=100)
+    service: Line = Field(..., max_length=100)
+    start: Moment = Field(..., description="a slot start, ISO 8601 with offset")
+    iin: Line = Field("", max_length=12, description="the person's IIN; a citizen may leave it out")
 
 
 class CheckInIn(Schema):
-    code: str = Field(..., max_length=8, description="the confirmation code of the appointment")
+    code: Line = Field(..., max_length=8, description="the confirmation code of the appointment")
 
 
 class AppointmentOut(Schema):
@@ -58,7 +59,7 @@ class AppointmentOut(Schema):
 
 class AppointmentFilters(Schema):
     mine: bool | None = Field(None, description="a citizen's own appointments (the default)")
-    iin: str = Field("", max_length=12, description="a caller's IIN (call centre, centre staff)")
+    iin: Line = Field("", max_length=12, description="a caller's IIN (call centre, centre staff)")
 
 
 def appointment_out(appointment: Appointment) -> dict:
@@ -104,7 +105,7 @@ def _log_access(viewer: User, what: str, person: Person | None) -> None:
     summary="Free appointment slots of a centre for a service and day",
     operation_id=OPERATION_ID.format("list_slots"),
 )
-def list_slots(request, code: str, service: str, date: datetime.date):
+def list_slots(request, code: str, service: Query[Line], date: Query[Day]):
     """Times are in the centre's own time zone. Full slots come with free=0; past ones and
     those starting within 15 minutes are left out."""
     return [

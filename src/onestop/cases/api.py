@@ -3,6 +3,7 @@ import binascii
 from datetime import datetime
 from typing import Literal
 
+from django.conf import settings
 from django.http import FileResponse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,44 +21,57 @@ from onestop.i18n import localized
 from onestop.people.models import Role
 from onestop.problems import InvalidField, NotFound
 from onestop.renderers import cached_answer
+from onestop.validation import Data, Line, Text
 
 router = Router(tags=["applications"], auth=session_or_token)
 
 
 class ApplicantIn(Schema):
-    iin: str | None = Field(None, examples=["900101300047"])
-    bin: str | None = None
+    iin: Line | None = Field(None, max_length=12, examples=["900101300047"])
+    bin: Line | None = Field(None, max_length=12)
 
 
 class DocumentIn(Schema):
-    name: str = Field(..., max_length=300)
-    document: int | None = Field(None, description="position of the standard's document it answers")
-    content: str = Field(..., description="the file, base64-encoded: PDF, JPEG or PNG")
+    name: Line = Field(..., max_length=300)
+    document: int | None = Field(
+        None, ge=0, le=1000, description="position of the standard's document it answers"
+    )
+    content: str = Field(
+        ...,
+        # base64 takes four characters for three bytes
+        max_length=(settings.MAX_UPLOAD_MB * 1024 * 1024 * 4) // 3 + 4,
+        description="the file, base64-encoded: PDF, JPEG or PNG",
+    )
 
 
 class ApplicationIn(Schema):
-    service: str | None = Field(None, description="service code; or give life_situation")
-    life_situation: str | None = None
+    service: Line | None = Field(
+        None, max_length=100, description="service code; or give life_situation"
+    )
+    life_situation: Line | None = Field(None, max_length=100)
     applicant: ApplicantIn
     channel: Literal["oss", "portal", "pap", "call_centre", "mobile", "home_visit"]
-    office: str | None = None
-    data: dict = Field(default_factory=dict)
+    office: Line | None = Field(None, max_length=100)
+    data: Data = Field(
+        default_factory=dict,
+        description="the service's form: at most 64 KB of JSON, 6 levels, 500 fields",
+    )
     documents: list[DocumentIn] = Field(default_factory=list, max_length=20)
 
 
 class TransitionIn(Schema):
     action: Literal["accept", "return", "resubmit", "approve", "reject", "issue", "withdraw"]
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 class ReassignIn(Schema):
-    reason: str = Field(..., max_length=200)
+    reason: Text = Field(..., max_length=200)
 
 
 class StepIn(Schema):
-    step: str
-    station: str = Field(..., max_length=100)
-    note: str = Field("", max_length=300)
+    step: Line = Field(..., max_length=100)
+    station: Line = Field(..., max_length=100)
+    note: Text = Field("", max_length=300)
 
 
 class HistoryOut(Schema):
@@ -138,7 +152,7 @@ class ApplicationOut(Schema):
 
 
 class ApplicationFilters(Schema):
-    status: str = ""
+    status: Line = Field("", max_length=20)
     overdue: bool | None = None
 
 
@@ -249,27 +263,30 @@ def _log_access(request, application_id: int, number: str, applicant) -> None:
 def file_application(request, payload: ApplicationIn):
     user = request.auth
     if payload.life_situation and not payload.service:
-        application = services.file_life_situation(
-            actor=user,
-            code=payload.life_situation,
-            channel=payload.channel,
-            applicant_iin=payload.applicant.iin,
-            office_code=payload.office,
-            data=payload.data,
-        )
+        with services.filing_rate(request, actor=user, applicant=payload.applicant.iin):
+            application = services.file_life_situation(
+                actor=user,
+                code=payload.life_situation,
+                channel=payload.channel,
+                applicant_iin=payload.applicant.iin,
+                office_code=payload.office,
+                data=payload.data,
+            )
     else:
         if not payload.service:
             raise InvalidField("service", "required", _("Give a service code or a life situation."))
-        application = services.file_application(
-            actor=user,
-            service_code=payload.service,
-            channel=payload.channel,
-            applicant_iin=payload.applicant.iin,
-            applicant_bin=payload.applicant.bin,
-            office_code=payload.office,
-            data=payload.data,
-            uploads=_decode(payload.documents),
-        )
+        applicant = payload.applicant.bin or payload.applicant.iin
+        with services.filing_rate(request, actor=user, applicant=applicant):
+            application = services.file_application(
+                actor=user,
+                service_code=payload.service,
+                channel=payload.channel,
+                applicant_iin=payload.applicant.iin,
+                applicant_bin=payload.applicant.bin,
+                office_code=payload.office,
+                data=payload.data,
+                uploads=_decode(payload.documents),
+            )
     return Status(201, application_out(selectors.get_for(user, application.number), user))
 
 

@@ -7,9 +7,11 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from onestop.problems import DomainError, InvalidField
+from onestop.validation import validate_line
 
 SIGNATURES = {
     "application/pdf": (b"%PDF-",),
@@ -44,6 +46,12 @@ class Upload:
 
 def content_type_of(upload: Upload, *, field: str) -> str:
     """The checked type of an upload; raises FileTooLarge or InvalidField."""
+    if len(upload.name) > 300:
+        raise InvalidField(f"{field}.name", "too_long", _("This value is too long."))
+    try:
+        validate_line(upload.name)
+    except ValidationError as error:
+        raise InvalidField(f"{field}.name", "control_character", error.messages[0]) from None
     limit = settings.MAX_UPLOAD_MB
     if len(upload.content) > limit * 1024 * 1024:
         raise FileTooLarge(field, limit)

@@ -18,6 +18,7 @@ from onestop.cases.uploads import Upload
 from onestop.catalog.selectors import published_services
 from onestop.people.models import OFFICE_ROLES, Role
 from onestop.problems import DomainError, explain
+from onestop.validation import check_form_data
 
 FILERS = {Role.OPERATOR, Role.MANAGER, Role.CITIZEN}
 
@@ -204,15 +205,17 @@ def new_application(request):
                 uploads += [
                     Upload(name=f.name, content=f.read(), for_document=position) for f in files
                 ]
+        applicant = user.person.iin if user.role == Role.CITIZEN else form["iin"].strip()[:12]
         try:
-            application = services.file_application(
-                actor=user,
-                service_code=chosen.code,
-                channel=channel,
-                applicant_iin=user.person.iin if user.role == Role.CITIZEN else form["iin"].strip(),
-                office_code=user.office.code if user.role in OFFICE_ROLES else None,
-                uploads=uploads,
-            )
+            with services.filing_rate(request, actor=user, applicant=applicant):
+                application = services.file_application(
+                    actor=user,
+                    service_code=chosen.code,
+                    channel=channel,
+                    applicant_iin=applicant,
+                    office_code=user.office.code if user.role in OFFICE_ROLES else None,
+                    uploads=uploads,
+                )
         except DomainError as error:
             messages.error(request, explain(error))
         else:
@@ -243,14 +246,17 @@ def new_life_situation(request, code):
     if user.role != Role.CITIZEN:
         raise Http404
     if request.method == "POST":
+        data = {k: v for k, v in request.POST.items() if k.startswith("child_")}
         try:
-            application = services.file_life_situation(
-                actor=user,
-                code=code,
-                channel="portal",
-                applicant_iin=user.person.iin,
-                data={k: v[:200] for k, v in request.POST.items() if k.startswith("child_")},
-            )
+            check_form_data(data)
+            with services.filing_rate(request, actor=user, applicant=user.person.iin):
+                application = services.file_life_situation(
+                    actor=user,
+                    code=code,
+                    channel="portal",
+                    applicant_iin=user.person.iin,
+                    data=data,
+                )
         except DomainError as error:
             messages.error(request, explain(error))
         else:

@@ -64,9 +64,9 @@ class ServiceOut(Schema):
 
 class ServiceFilters(Schema):
     q: str = Field("", max_length=200, description="words to find, in any of the three languages")
-    category: str = ""
+    category: str = Field("", max_length=100)
     channel: Literal["", "oss", "portal", "pap", "call_centre", "mobile", "home_visit"] = ""
-    agency: str = ""
+    agency: str = Field("", max_length=100)
 
 
 class LifeSituationOut(Schema):

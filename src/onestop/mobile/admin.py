@@ -1,6 +1,22 @@
 from django.contrib import admin
 
-from onestop.mobile.models import HomeVisit, SyncOperation
+from onestop.mobile.models import HomeVisit, MobileDevice, SyncOperation
+
+
+@admin.register(MobileDevice)
+class MobileDeviceAdmin(admin.ModelAdmin):
+    """Devices as they first reached the server: read only, the registration dates the
+    oldest capture each may send."""
+
+    list_display = ("id", "office", "registered_by", "registered_at")
+    list_filter = ("office",)
+    search_fields = ("id",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SyncOperation)

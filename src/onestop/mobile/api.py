@@ -5,11 +5,13 @@ from typing import Any, Literal
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from onestop.api_auth import session_or_token
 from onestop.catalog.api import ServicePage
 from onestop.mobile import selectors, services
 from onestop.mobile.models import HomeVisit
+from onestop.validation import Data, Line, Moment, Text, check_data
 
 router = Router(tags=["mobile centres"], auth=session_or_token)
 
@@ -19,9 +21,10 @@ router = Router(tags=["mobile centres"], auth=session_or_token)
 
 class OperationIn(Schema):
     id: str = Field(..., max_length=64, description="the device's UUID for this operation")
-    kind: str | None = Field(None, description="ticket or application")
+    kind: str | None = Field(None, max_length=20, description="ticket or application")
     captured_at: str | None = Field(
         None,
+        max_length=40,
         description="when it was captured, ISO 8601 with offset",
         examples=["2025-05-12T10:15:00+05:00"],
     )
@@ -29,9 +32,15 @@ class OperationIn(Schema):
         None,
         description=(
             'ticket: {"service", "iin"?, "priority"?}; '
-            'application: {"service", "iin" (or "bin"), "data"?}'
+            'application: {"service", "iin" (or "bin"), "data"?}; '
+            "at most 64 KB of JSON"
         ),
     )
+
+    @field_validator("payload")
+    @classmethod
+    def bounded(cls, value: Any) -> Any:
+        return check_data(value)
 
 
 class SyncIn(Schema):
@@ -111,28 +120,32 @@ def sync(request, payload: SyncIn):
 
 
 class HomeVisitIn(Schema):
-    service: str
-    reason: str = Field(..., max_length=500, description="why the person cannot come")
-    iin: str | None = Field(
-        None, description="the caller's IIN (call centre); a person asks for himself"
+    service: Line = Field(..., max_length=100)
+    reason: Text = Field(..., max_length=500, description="why the person cannot come")
+    iin: Line | None = Field(
+        None, max_length=12, description="the caller's IIN (call centre); a person asks for himself"
     )
-    address: str = Field("", max_length=300, description="default: the address in the registry")
-    phone: str = Field("", max_length=20, description="default: the phone in the registry")
-    office: str | None = Field(None, description="mobile centre code; default: the person's city's")
+    address: Line = Field("", max_length=300, description="default: the address in the registry")
+    phone: Line = Field("", max_length=20, description="default: the phone in the registry")
+    office: Line | None = Field(
+        None, max_length=100, description="mobile centre code; default: the person's city's"
+    )
 
 
 class ScheduleIn(Schema):
-    operator: str = Field(..., description="username of a mobile centre's operator")
-    scheduled_for: datetime
+    operator: Line = Field(
+        ..., max_length=150, description="username of a mobile centre's operator"
+    )
+    scheduled_for: Moment
 
 
 class VisitIn(Schema):
-    data: dict = Field(default_factory=dict)
-    note: str = Field("", max_length=2000)
+    data: Data = Field(default_factory=dict)
+    note: Text = Field("", max_length=2000)
 
 
 class CancelIn(Schema):
-    reason: str = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 class PersonOut(Schema):

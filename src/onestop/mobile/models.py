@@ -7,6 +7,26 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class MobileDevice(models.Model):
+    """A mobile centre's device, registered the first time it reaches the server (when its
+    screen is first opened, online). Nothing it captured may be older than that."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    office = models.ForeignKey("offices.Office", on_delete=models.PROTECT, related_name="+")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["registered_at"]
+        verbose_name = _("mobile device")
+        verbose_name_plural = _("mobile devices")
+
+    def __str__(self) -> str:
+        return f"device {self.id}"
+
+
 class SyncOperation(models.Model):
     """One ticket or application captured on an operator's device, possibly offline.
     The primary key is the id the device gave it, so a resent operation cannot be

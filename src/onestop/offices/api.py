@@ -1,7 +1,7 @@
 import datetime
 from typing import Literal
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from onestop.catalog.api import ServicePage
@@ -47,8 +47,8 @@ class OfficeOut(Schema):
 
 
 class OfficeFilters(Schema):
-    city: str = ""
-    service: str = ""
+    city: str = Field("", max_length=100)
+    service: str = Field("", max_length=100)
     kind: Literal["", "standard", "specialized", "mobile"] = ""
 
 

@@ -1,18 +1,19 @@
 from datetime import datetime
 
 from django.contrib.auth import logout as end_session
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from onestop.api_auth import session_or_token
 from onestop.people import services, tokens
+from onestop.validation import Line
 
 router = Router(tags=["people"])
 
 
 class TokenRequest(Schema):
-    username: str
-    password: str
+    username: Line = Field(..., max_length=150)
+    password: str = Field(..., max_length=1024)
 
 
 class TokenOut(Schema):

@@ -2,6 +2,7 @@
 with one role each, scoped to a centre or an agency."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,21 @@ class Role(models.TextChoices):
 
 OFFICE_ROLES = {Role.CONSULTANT, Role.OPERATOR, Role.MANAGER}
 AGENCY_ROLES = {Role.REVIEWER, Role.HEAD}
+
+
+def refuse_invisible_characters(instance: models.Model, fields: list[str]) -> None:
+    """Names shown to others hold no control or invisible formatting character (a
+    right-to-left override would let one name pass for another): for the admin's forms."""
+    from onestop.validation import validate_line
+
+    errors = {}
+    for field in fields:
+        try:
+            validate_line(getattr(instance, field) or "")
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 class Person(models.Model):
@@ -52,6 +68,10 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_invisible_characters(self, ["last_name", "first_name", "patronymic", "address"])
 
     @property
     def full_name(self) -> str:
@@ -104,6 +124,10 @@ class User(AbstractUser):
                 name="back_office_staff_have_an_agency",
             ),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_invisible_characters(self, ["username", "first_name", "last_name"])
 
     @property
     def display_name(self) -> str:

@@ -12,6 +12,7 @@ from onestop.people.models import User
 from onestop.problems import Forbidden, NotFound
 from onestop.queueing import selectors, services
 from onestop.queueing.models import Device, Ticket
+from onestop.validation import Line, Text
 
 router = Router(tags=["queue"])
 
@@ -32,9 +33,9 @@ user_or_device = UserOrDevice()
 
 
 class TicketIn(Schema):
-    service: str
+    service: Line = Field(..., max_length=100)
     priority: bool | Literal["disability", "elderly", "pregnant", "appointment"] = False
-    iin: str = Field(
+    iin: Line = Field(
         "", max_length=12, description="optional: gives priority to the elderly by birth date"
     )
 
@@ -55,14 +56,14 @@ class TicketOut(Schema):
 
 
 class TransferIn(Schema):
-    window: int | None = None
-    service: str | None = None
+    window: int | None = Field(None, ge=1, le=1000)
+    service: Line | None = Field(None, max_length=100)
 
 
 class RatingIn(Schema):
-    score: str = Field(..., description="excellent, good, satisfactory or poor")
-    comment: str = Field("", max_length=500)
-    follow_code: str = ""
+    score: Line = Field(..., max_length=20, description="excellent, good, satisfactory or poor")
+    comment: Text = Field("", max_length=500)
+    follow_code: Line = Field("", max_length=20)
 
 
 class RatingOut(Schema):

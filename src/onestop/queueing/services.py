@@ -41,6 +41,7 @@ from onestop.queueing.models import (
     WindowState,
 )
 from onestop.queueing.models import TicketStatus as T
+from onestop.validation import check_field
 
 ELDERLY_AGE = 65
 
@@ -624,6 +625,7 @@ def rate(
 ) -> Rating:
     """One rating per ticket, by the person served (the IIN on the ticket, or the ticket's
     follow code) or the rating screen at the window that served it, within 30 minutes."""
+    check_field("comment", comment, max_length=500)
     if score not in Rating.Score.values:
         raise InvalidField(
             "score", "invalid_choice", _("Choose excellent, good, satisfactory or poor.")

@@ -21,6 +21,7 @@ from onestop.cases.services.filing import (
     file_application,
     file_life_situation,
     file_prepared,
+    filing_rate,
     prepare_filing,
 )
 from onestop.cases.services.lifecycle import refresh_bundle, role_of, transition
@@ -41,6 +42,7 @@ __all__ = [
     "file_life_situation",
     "file_prepared",
     "filing",
+    "filing_rate",
     "flag_overdue",
     "lifecycle",
     "outcomes",

@@ -17,6 +17,7 @@ from onestop.cases.models import Status as S
 from onestop.cases.services import lifecycle
 from onestop.people.models import Role, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
+from onestop.validation import check_field
 
 logger = logging.getLogger("onestop.cases")
 
@@ -99,6 +100,7 @@ def assign_reviewer(
 
 def reassign(*, actor: User, application: Application, reason: str) -> Assignment | None:
     """A new draw without the current reviewer (leave, conflict of interest), recorded too."""
+    check_field("reason", reason, max_length=200)
     if actor.role not in {Role.HEAD, Role.REVIEWER}:
         raise Forbidden(
             _("Only the agency head or the reviewer can ask for another reviewer."),

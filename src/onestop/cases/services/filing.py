@@ -4,6 +4,8 @@ were down retried by a task."""
 
 import datetime
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -22,10 +24,25 @@ from onestop.offices.models import Office
 from onestop.people.iin import parse_bin, parse_iin
 from onestop.people.models import LegalEntity, Person, Role, User
 from onestop.problems import Conflict, Forbidden, InvalidField
+from onestop.ratelimit import RateLimited, limit
 from onestop.registries.registry import RegistryRecord
 
 FRONT_OFFICE_CHANNELS = {Channel.OSS, Channel.MOBILE, Channel.HOME_VISIT}
 SELF_SERVICE_CHANNELS = {Channel.PORTAL, Channel.PAP}
+
+
+@contextmanager
+def filing_rate(request, *, actor: User, applicant: str | None) -> Iterator[None]:
+    """Applications filed for one person (settings.REQUEST_RATES "filing-person"), against
+    a flood of filings: refused past the limit; only a filing that succeeds counts, so that
+    nobody exhausts another person's quota with refused attempts in his or her name."""
+    key = (applicant or "").strip()
+    if not key:
+        key = actor.person.iin if actor.person_id else f"account:{actor.pk}"
+    limit(request, "filing-person", key=key, count=False)
+    yield
+    with suppress(RateLimited):  # a filing racing this one took the last place: it stands
+        limit(request, "filing-person", key=key)
 
 
 def _applicant_from(*, iin: str | None, bin_: str | None) -> tuple[Person, LegalEntity | None]:

@@ -14,6 +14,7 @@ from onestop.cases.models import Status as S
 from onestop.cases.services import assignment, deadlines, filing, outcomes
 from onestop.people.models import OFFICE_ROLES, Role, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
+from onestop.validation import check_field
 from onestop.workflow import Transition
 
 
@@ -26,6 +27,7 @@ def transition(
 ) -> Application:
     """Moves an application along the table. 403 when the caller's role may never take the
     action, 409 when the application's status does not allow it; nothing changes then."""
+    check_field("reason", reason, max_length=2000)
     rule = _rule(action, role=role_of(actor))
     with transaction.atomic():
         locked = (

@@ -17,6 +17,7 @@ from onestop.catalog.models import Channel
 from onestop.people.models import Role, User
 from onestop.plugins import refuse_inside_transaction
 from onestop.problems import Conflict, Forbidden, InvalidField
+from onestop.validation import check_field
 
 
 def _enqueue_result(application_id: int) -> None:
@@ -79,6 +80,9 @@ def record_step(
     *, actor: User, application: Application, step: str, station: str, note: str = ""
 ) -> StepRecord:
     """Records a step of a multi-step service, in the order of the standard."""
+    check_field("step", step, max_length=100, multiline=False)
+    check_field("station", station, max_length=100, multiline=False)
+    check_field("note", note, max_length=300)
     if actor.role not in {Role.OPERATOR, Role.MANAGER}:
         raise Forbidden(_("Steps are recorded by the centre's staff."), code="role-not-allowed")
     with transaction.atomic():

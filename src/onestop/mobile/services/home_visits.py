@@ -19,6 +19,7 @@ from onestop.offices.models import Office
 from onestop.people.iin import parse_iin
 from onestop.people.models import Person, Role, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
+from onestop.validation import check_data_field, check_field
 from onestop.workflow import Transition
 
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,18}$")
@@ -114,6 +115,9 @@ def request_home_visit(
 ) -> HomeVisit:
     """A person asks to be visited at home, or a call-centre agent asks for a caller. Only
     for services offered through home visits; one open request per person and service."""
+    check_field("reason", reason, max_length=500)
+    check_field("address", address, max_length=300, multiline=False)
+    check_field("phone", phone, max_length=20, multiline=False)
     request = _check_role(actor, "request")
     if actor.role == Role.CITIZEN:
         if actor.person_id is None:
@@ -268,6 +272,8 @@ def record_visit(
 ) -> HomeVisit:
     """The assigned operator, at the person's home, files the application (channel: home
     visit, at the operator's mobile centre); the visit and the filing commit together."""
+    check_field("note", note, max_length=2000)
+    check_data_field("data", data or {})
     move = _check_role(actor, "visit")
     _check_scope(actor, visit)
     _check_source(visit, move)
@@ -304,6 +310,7 @@ def record_visit(
 
 def cancel_home_visit(*, actor: User, visit: HomeVisit, reason: str = "") -> HomeVisit:
     """The person, the call centre, a manager or the centre's operator calls a visit off."""
+    check_field("reason", reason, max_length=2000)
     _check_role(actor, "cancel")
     _check_scope(actor, visit)
     with transaction.atomic():

@@ -21,7 +21,7 @@ from onestop.cases import services as cases
 from onestop.cases.models import Application
 from onestop.catalog.models import Channel
 from onestop.mobile import workflow
-from onestop.mobile.models import SyncOperation
+from onestop.mobile.models import MobileDevice, SyncOperation
 from onestop.offices.models import Office
 from onestop.people.models import Role, User
 from onestop.problems import Conflict, DomainError, Forbidden, InvalidField, problem_body
@@ -84,12 +84,18 @@ def sync(
             "too_many",
             _("Send at most %(n)d operations at a time.") % {"n": MAX_OPERATIONS},
         )
+    registered_at = register_device(actor=actor, office=office, device=device_id, now=now)
     results = []
     for operation in operations:
         try:
             results.append(
                 apply_operation(
-                    actor=actor, office=office, device=device_id, operation=operation, now=now
+                    actor=actor,
+                    office=office,
+                    device=device_id,
+                    operation=operation,
+                    now=now,
+                    registered_at=registered_at,
                 )
             )
         except Exception:
@@ -114,6 +120,7 @@ def apply_operation(
     device: uuid.UUID,
     operation: dict[str, Any],
     now: datetime.datetime | None = None,
+    registered_at: datetime.datetime | None = None,
 ) -> dict[str, Any]:
     """Applies one captured operation exactly once (see the module's docstring)."""
     raw_id = operation.get("id")
@@ -123,7 +130,7 @@ def apply_operation(
         return _rejected(raw_id, InvalidField("id", "invalid_uuid", _("The id must be a UUID.")))
     now = now or timezone.now()
     try:
-        kind, captured_at, payload = _parse(operation, now=now)
+        kind, captured_at, payload = _parse(operation, now=now, registered_at=registered_at)
     except DomainError as error:
         return _rejected(operation_id, error)
 
@@ -199,7 +206,36 @@ def _settle(record: SyncOperation, action: str) -> None:
     record.status = rule.target
 
 
-def _parse(operation: dict[str, Any], *, now: datetime.datetime):
+def register_device(
+    *, actor: User, office: Office, device: uuid.UUID, now: datetime.datetime | None = None
+) -> datetime.datetime:
+    """When the device first reached the server: it is registered then, by its first sync
+    (the screen sends an empty one when it is first opened, online)."""
+    registered, _created = MobileDevice.objects.get_or_create(
+        id=device,
+        defaults={"office": office, "registered_by": actor, "registered_at": now or timezone.now()},
+    )
+    return registered.registered_at
+
+
+def earliest_capture(
+    *, now: datetime.datetime, registered_at: datetime.datetime | None
+) -> tuple[datetime.datetime, str]:
+    """The earliest time a capture may carry, and why: a van is offline for at most
+    ONESTOP_OFFLINE_WINDOW_DAYS, and captures nothing before its device was registered
+    (give or take the tolerance of the device's clock)."""
+    window_start = now - datetime.timedelta(days=settings.OFFLINE_WINDOW_DAYS)
+    if registered_at is not None and registered_at - CLOCK_TOLERANCE > window_start:
+        return registered_at - CLOCK_TOLERANCE, "before_registration"
+    return window_start, "too_old"
+
+
+def _parse(
+    operation: dict[str, Any],
+    *,
+    now: datetime.datetime,
+    registered_at: datetime.datetime | None = None,
+):
     kind = operation.get("kind")
     if kind not in SyncOperation.Kind.values:
         raise InvalidField("kind", "invalid_choice", _("The kind is ticket or application."))
@@ -217,6 +253,16 @@ def _parse(operation: dict[str, Any], *, now: datetime.datetime):
         raise InvalidField(
             "captured_at", "in_future", _("This time is in the future: check the device's clock.")
         )
+    earliest, why = earliest_capture(now=now, registered_at=registered_at)
+    if captured_at < earliest:
+        if why == "before_registration":
+            message = _("This time is before the device was registered: check its clock.")
+        else:
+            message = _(
+                "This time is more than %(days)d days ago: a mobile centre is never "
+                "offline that long."
+            ) % {"days": settings.OFFLINE_WINDOW_DAYS}
+        raise InvalidField("captured_at", why, message)
     payload = operation.get("payload")
     if not isinstance(payload, dict):
         raise InvalidField("payload", "invalid_type", _("Enter an object."))

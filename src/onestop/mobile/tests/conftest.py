@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from onestop.mobile.models import MobileDevice
 from onestop.offices.models import Office, RouteStop
 from onestop.people.models import Person, Role, User
 
@@ -84,7 +85,15 @@ def van(db) -> Office:
 
 @pytest.fixture
 def van_operator(van) -> User:
-    return make_operator("van-operator", van)
+    operator = make_operator("van-operator", van)
+    # The device the tests sync from was registered well before anything they capture.
+    MobileDevice.objects.create(
+        id=DEVICE,
+        office=van,
+        registered_by=operator,
+        registered_at=timezone.now() - datetime.timedelta(days=30),
+    )
+    return operator
 
 
 @pytest.fixture

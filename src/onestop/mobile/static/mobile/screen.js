@@ -194,6 +194,16 @@
       reachable = true;
       sending = true;
       await render();
+      // The device is registered by its first contact: nothing it captures may be older.
+      if (!localStorage.getItem("onestop-mobile-device-registered")) {
+        const hello = await fetch(config.syncUrl, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          body: JSON.stringify({ device: deviceId(), operations: [] }),
+        });
+        if (hello.ok) localStorage.setItem("onestop-mobile-device-registered", "yes");
+      }
       for (;;) {
         const pending = (await operations()).filter((op) => op.state === "pending").slice(0, BATCH);
         if (!pending.length) break;
