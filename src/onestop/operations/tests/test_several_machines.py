@@ -177,8 +177,8 @@ def stop(site: Site) -> None:
 
 @pytest.fixture
 def site(tmp_path) -> Iterator[Site]:
-    """The demo, the centre open all day, two kiosks; then redis-server, two servers, a task
-    worker and nginx in front, each its own process of this test, stopped at its end."""
+    """redis-server, two servers, a task worker and nginx in front, each a process of this
+    test stopped at its end; the demo, with the centre open all day."""
     if connection.vendor != "postgresql":
         pytest.fail(
             "needs PostgreSQL: set ONESTOP_DATABASE_URL (scripts/run-tests runs this module "
@@ -187,8 +187,6 @@ def site(tmp_path) -> Iterator[Site]:
     nginx, redis_server = program("nginx"), program("redis-server")
     from onestop.demo.services import load_demo
 
-    load_demo()
-    open_around_the_clock(CENTRE)
     tmp_path.chmod(0o755)  # nginx's workers write their temporary files here
     ports = {"nginx": free_port(), "a": free_port(), "b": free_port(), "redis": free_port()}
     common = {
@@ -252,6 +250,9 @@ def site(tmp_path) -> Iterator[Site]:
             )
         )
         start(site, "nginx", [nginx, "-c", str(config), "-p", str(tmp_path)], common)
+        # The demo is loaded while the servers collect their static files and boot.
+        load_demo()
+        open_around_the_clock(CENTRE)
         for name in ("a", "b", "nginx"):
             process = site.processes[name]
             wait_until(
