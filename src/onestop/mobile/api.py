@@ -7,9 +7,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from onestop.api_auth import session_or_token
-from onestop.catalog.api import ServicePage
 from onestop.mobile import selectors, services
 from onestop.mobile.models import HomeVisit
+from onestop.pagination import Listing, Page
 
 router = Router(tags=["mobile centres"], auth=session_or_token)
 
@@ -225,12 +225,12 @@ def request_home_visit(request, payload: HomeVisitIn):
     response=list[HomeVisitOut],
     summary="Home visits the caller may see",
 )
-@paginate(ServicePage)
+@paginate(Page)
 def list_home_visits(request, filters: Query[HomeVisitFilters]):
     visits = selectors.home_visits_visible_to(request.auth)
     if filters.status:
         visits = visits.filter(status=filters.status)
-    return [home_visit_out(v) for v in visits.order_by("-requested_at")[:1000]]
+    return Listing(visits.order_by("-requested_at", "-id"), home_visit_out)
 
 
 @router.get("/home-visits/{visit_id}", response=HomeVisitOut, summary="One home visit")

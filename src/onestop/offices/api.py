@@ -4,9 +4,9 @@ from typing import Literal
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from onestop.catalog.api import ServicePage
 from onestop.offices import selectors
 from onestop.offices.models import Office
+from onestop.pagination import Listing, Page
 from onestop.queueing import selectors as queue
 
 router = Router(tags=["centres"])
@@ -84,7 +84,7 @@ def office_out(office: Office) -> dict:
 
 
 @router.get("/offices", response=list[OfficeOut], summary="Service centres")
-@paginate(ServicePage)
+@paginate(Page)
 def list_offices(request, filters: Query[OfficeFilters]):
     found = selectors.offices()
     if filters.city:
@@ -97,7 +97,7 @@ def list_offices(request, filters: Query[OfficeFilters]):
         found = [o for o in found if o.kind == filters.kind]
     if filters.service:
         found = [o for o in found if any(s.code == filters.service for s in o.services.all())]
-    return [office_out(o) for o in found]
+    return Listing(found, office_out)
 
 
 @router.get("/offices/{code}", response=OfficeOut, summary="One service centre")
