@@ -24,13 +24,13 @@ class Term(Schema):
     unit: Literal["minutes", "hours", "working_days", "calendar_days"]
 
 
-class DocumentOut(Schema):
+class StandardDocumentOut(Schema):
     name: str
     provided_by: Literal["applicant", "registry"]
     registry: str | None = None
 
 
-class StepOut(Schema):
+class StandardStepOut(Schema):
     code: str
     name: str
 
@@ -55,10 +55,10 @@ class ServiceOut(Schema):
     result: str
     fee: Money
     term: Term
-    documents: list[DocumentOut]
+    documents: list[StandardDocumentOut]
     channels: list[str]
     access: Literal["single", "alternative"]
-    steps: list[StepOut]
+    steps: list[StandardStepOut]
     instant: bool
     standard_version: int
 

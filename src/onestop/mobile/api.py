@@ -7,9 +7,11 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from onestop.api_auth import session_or_token
+from onestop.cases.api import PersonOut
 from onestop.mobile import selectors, services
 from onestop.mobile.models import HomeVisit
 from onestop.pagination import Listing, Page
+from onestop.problems import ProblemOut
 
 router = Router(tags=["mobile centres"], auth=session_or_token)
 
@@ -37,20 +39,6 @@ class OperationIn(Schema):
 class SyncIn(Schema):
     device: str = Field(..., max_length=64, description="the device's UUID")
     operations: list[OperationIn] = Field(..., max_length=services.MAX_OPERATIONS)
-
-
-class FieldErrorOut(Schema):
-    field: str
-    code: str
-    message: str
-
-
-class ProblemOut(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[FieldErrorOut] | None = None
 
 
 class SyncedTicketOut(Schema):
@@ -133,11 +121,6 @@ class VisitIn(Schema):
 
 class CancelIn(Schema):
     reason: str = Field("", max_length=2000)
-
-
-class PersonOut(Schema):
-    iin: str
-    name: str
 
 
 class OperatorOut(Schema):

@@ -1,8 +1,9 @@
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import PlainSerializer, WithJsonSchema
 
 from onestop.offices import selectors
 from onestop.offices.models import Office
@@ -11,11 +12,26 @@ from onestop.queueing import selectors as queue
 
 router = Router(tags=["centres"])
 
+# A time of day on the centre's clock (its `timezone`), as "09:00:00". It has no offset, so
+# it is not an RFC 3339 `time`: the document says what is sent.
+LocalTime = Annotated[
+    datetime.time,
+    PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+            "description": "local time at the centre (see its timezone), HH:MM:SS",
+            "examples": ["09:00:00"],
+        }
+    ),
+]
+
 
 class HoursOut(Schema):
     weekday: int
-    opens: datetime.time
-    closes: datetime.time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class WindowOut(Schema):
@@ -27,8 +43,8 @@ class StopOut(Schema):
     date: datetime.date
     settlement: str
     place: str
-    starts: datetime.time
-    ends: datetime.time
+    starts: LocalTime
+    ends: LocalTime
 
 
 class OfficeOut(Schema):
