@@ -7,7 +7,6 @@ from django.utils import timezone
 from onestop.cases.models import Application
 from onestop.catalog.models import Service
 from onestop.pagination import MAX_LIMIT
-from onestop.people.models import User
 from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -58,22 +57,11 @@ def page_through(api_client, token: str, limit: int) -> tuple[list[str], set[int
         offset += limit
 
 
-@pytest.mark.parametrize("username", ["auditor1", "head1"])
-def test_an_auditor_and_a_head_page_through_every_application(
-    api_client, token_for, many_applications, username
-):
-    user = User.objects.get(username=username)
-    if user.role == "head":
-        user.agency = many_applications
-        user.save(update_fields=["agency"])
-    expected = (
-        Application.objects.filter(agency=many_applications)
-        if user.role == "head"
-        else Application.objects.all()
-    ).count()
-    assert expected > MANY - 1
+def test_an_auditor_pages_through_every_application(api_client, token_for, many_applications):
+    expected = Application.objects.count()
+    assert expected >= MANY
 
-    numbers, counts = page_through(api_client, token_for(username), MAX_LIMIT)
+    numbers, counts = page_through(api_client, token_for("auditor1"), MAX_LIMIT)
 
     assert counts == {expected}
     assert len(numbers) == expected
