@@ -3,14 +3,14 @@
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from onestop.openapi import OnestopAPI
 from onestop.problems import DomainError, problem_response, validation_errors
 from onestop.renderers import Utf8JSONRenderer
 from onestop.validation import InputParser
 
-api = NinjaAPI(
+api = OnestopAPI(
     renderer=Utf8JSONRenderer(),
     parser=InputParser(),
     title="onestop API",

@@ -11,6 +11,7 @@ import logging
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from ninja import Schema
 
 logger = logging.getLogger("onestop.errors")
 
@@ -45,6 +46,22 @@ SLUGS = {
     500: "internal-error",
     503: "unavailable",
 }
+
+
+class FieldErrorOut(Schema):
+    field: str
+    code: str
+    message: str
+
+
+class ProblemOut(Schema):
+    """The body of every error answer (`application/problem+json`), as documented."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldErrorOut] | None = None
 
 
 class DomainError(Exception):

@@ -11,7 +11,7 @@ from onestop.api_auth import session_or_token
 from onestop.appointments import services
 from onestop.appointments.models import Appointment
 from onestop.audit import services as audit
-from onestop.catalog.api import ServicePage
+from onestop.pagination import Listing, Page
 from onestop.people.iin import parse_iin
 from onestop.people.models import OFFICE_ROLES, Person, Role, User
 from onestop.problems import Forbidden, InvalidField, NotFound
@@ -145,7 +145,7 @@ def book(request, payload: AppointmentIn):
     summary="Appointments still to come: one's own, or a caller's by IIN",
     operation_id=OPERATION_ID.format("list_appointments"),
 )
-@paginate(ServicePage)
+@paginate(Page)
 def list_appointments(request, filters: Query[AppointmentFilters]):
     user = request.auth
     if user.role == Role.CITIZEN:
@@ -153,7 +153,7 @@ def list_appointments(request, filters: Query[AppointmentFilters]):
             return []
         appointments = services.future_for(user.person)
     elif user.role == Role.AGENT or user.role in OFFICE_ROLES:
-        appointments = services.upcoming(services.visible_to(user)).order_by("start")
+        appointments = services.upcoming(services.visible_to(user)).order_by("start", "id")
         if filters.iin:
             parse_iin(filters.iin, field="iin")
             appointments = appointments.filter(person__iin=filters.iin)
@@ -166,7 +166,7 @@ def list_appointments(request, filters: Query[AppointmentFilters]):
         )
     else:
         raise Forbidden(_("Your role does not handle appointments."), code="role-not-allowed")
-    return [appointment_out(a) for a in appointments[:1000]]
+    return Listing(appointments, appointment_out)
 
 
 @router.get(

@@ -561,4 +561,4 @@ def future_for(person: Person, now: datetime.datetime | None = None) -> QuerySet
     return upcoming(
         Appointment.objects.filter(person=person).select_related("office", "service", "ticket"),
         now,
-    ).order_by("start")
+    ).order_by("start", "id")

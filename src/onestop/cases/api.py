@@ -16,8 +16,8 @@ from onestop.audit import services as audit
 from onestop.cases import selectors, services, workflow
 from onestop.cases.models import Application, Document
 from onestop.cases.uploads import Upload
-from onestop.catalog.api import ServicePage
 from onestop.i18n import localized
+from onestop.pagination import Listing, Page
 from onestop.people.models import Role
 from onestop.problems import InvalidField, NotFound
 from onestop.renderers import cached_answer
@@ -293,7 +293,7 @@ def file_application(request, payload: ApplicationIn):
 @router.get(
     "/applications", response=list[ApplicationOut], summary="Applications the caller may see"
 )
-@paginate(ServicePage)
+@paginate(Page)
 def list_applications(request, filters: Query[ApplicationFilters]):
     user = request.auth
     applications = selectors.with_details(selectors.visible_to(user))
@@ -304,9 +304,9 @@ def list_applications(request, filters: Query[ApplicationFilters]):
     applications = (
         selectors.overdue_first(applications)
         if user.role == Role.HEAD
-        else applications.order_by("-submitted_at")
+        else applications.order_by("-submitted_at", "-id")
     )
-    return [application_out(a, user) for a in applications[:1000]]
+    return Listing(applications, lambda application: application_out(application, user))
 
 
 @router.get(

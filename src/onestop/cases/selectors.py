@@ -87,4 +87,4 @@ def get_for(user: User, number: str) -> Application:
 def overdue_first(applications: QuerySet[Application]) -> QuerySet[Application]:
     return applications.annotate(
         late=Case(When(overdue=True, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("late", "due_at", "-submitted_at")
+    ).order_by("late", "due_at", "-submitted_at", "-id")

@@ -3,11 +3,12 @@ from typing import Literal
 
 from django.utils.translation import get_language
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from onestop.catalog import selectors
 from onestop.catalog.models import Agency, Service
 from onestop.i18n import localized
+from onestop.pagination import Listing, Page
 from onestop.renderers import cached_answer
 
 router = Router(tags=["catalogue"])
@@ -23,13 +24,13 @@ class Term(Schema):
     unit: Literal["minutes", "hours", "working_days", "calendar_days"]
 
 
-class DocumentOut(Schema):
+class StandardDocumentOut(Schema):
     name: str
     provided_by: Literal["applicant", "registry"]
     registry: str | None = None
 
 
-class StepOut(Schema):
+class StandardStepOut(Schema):
     code: str
     name: str
 
@@ -54,10 +55,10 @@ class ServiceOut(Schema):
     result: str
     fee: Money
     term: Term
-    documents: list[DocumentOut]
+    documents: list[StandardDocumentOut]
     channels: list[str]
     access: Literal["single", "alternative"]
-    steps: list[StepOut]
+    steps: list[StandardStepOut]
     instant: bool
     standard_version: int
 
@@ -103,16 +104,14 @@ def service_out(service: Service) -> dict:
     }
 
 
-class ServicePage(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0)
+# Lists were paginated under this name before onestop.pagination.
+ServicePage = Page
 
 
 @router.get("/services", response=list[ServiceOut], summary="Search the register of services")
-@paginate(ServicePage)
+@paginate(Page)
 def list_services(request, filters: Query[ServiceFilters]):
-    return [service_out(s) for s in selectors.search_services(**filters.dict())]
+    return Listing(selectors.search_services(**filters.dict()), service_out)
 
 
 @router.get("/services/{code}", response=ServiceOut, summary="One service and its standard")
@@ -124,9 +123,9 @@ def get_service(request, code: str):
 
 
 @router.get("/life-situations", response=list[LifeSituationOut], summary="Life situations")
-@paginate(ServicePage)
+@paginate(Page)
 def list_life_situations(request):
-    return [life_situation_out(ls) for ls in selectors.life_situations()]
+    return Listing(selectors.life_situations(), life_situation_out)
 
 
 @router.get("/life-situations/{code}", response=LifeSituationOut, summary="One life situation")
@@ -144,6 +143,6 @@ def life_situation_out(situation) -> dict:
 
 
 @router.get("/agencies", response=list[AgencyOut], summary="Agencies that provide services")
-@paginate(ServicePage)
+@paginate(Page)
 def list_agencies(request):
-    return [agency_out(a) for a in Agency.objects.all()]
+    return Listing(Agency.objects.all(), agency_out)

@@ -8,9 +8,11 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from onestop.api_auth import session_or_token
-from onestop.catalog.api import ServicePage
+from onestop.cases.api import PersonOut
 from onestop.mobile import selectors, services
 from onestop.mobile.models import HomeVisit
+from onestop.pagination import Listing, Page
+from onestop.problems import ProblemOut
 from onestop.validation import Data, Line, Moment, Text, check_data
 
 router = Router(tags=["mobile centres"], auth=session_or_token)
@@ -46,20 +48,6 @@ class OperationIn(Schema):
 class SyncIn(Schema):
     device: str = Field(..., max_length=64, description="the device's UUID")
     operations: list[OperationIn] = Field(..., max_length=services.MAX_OPERATIONS)
-
-
-class FieldErrorOut(Schema):
-    field: str
-    code: str
-    message: str
-
-
-class ProblemOut(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[FieldErrorOut] | None = None
 
 
 class SyncedTicketOut(Schema):
@@ -148,11 +136,6 @@ class CancelIn(Schema):
     reason: Text = Field("", max_length=2000)
 
 
-class PersonOut(Schema):
-    iin: str
-    name: str
-
-
 class OperatorOut(Schema):
     username: str
     name: str
@@ -238,12 +221,12 @@ def request_home_visit(request, payload: HomeVisitIn):
     response=list[HomeVisitOut],
     summary="Home visits the caller may see",
 )
-@paginate(ServicePage)
+@paginate(Page)
 def list_home_visits(request, filters: Query[HomeVisitFilters]):
     visits = selectors.home_visits_visible_to(request.auth)
     if filters.status:
         visits = visits.filter(status=filters.status)
-    return [home_visit_out(v) for v in visits.order_by("-requested_at")[:1000]]
+    return Listing(visits.order_by("-requested_at", "-id"), home_visit_out)
 
 
 @router.get("/home-visits/{visit_id}", response=HomeVisitOut, summary="One home visit")

@@ -1,21 +1,37 @@
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+from pydantic import PlainSerializer, WithJsonSchema
 
-from onestop.catalog.api import ServicePage
 from onestop.offices import selectors
 from onestop.offices.models import Office
+from onestop.pagination import Listing, Page
 from onestop.queueing import selectors as queue
 
 router = Router(tags=["centres"])
 
+# A time of day on the centre's clock (its `timezone`), as "09:00:00". It has no offset, so
+# it is not an RFC 3339 `time`: the document says what is sent.
+LocalTime = Annotated[
+    datetime.time,
+    PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+            "description": "local time at the centre (see its timezone), HH:MM:SS",
+            "examples": ["09:00:00"],
+        }
+    ),
+]
+
 
 class HoursOut(Schema):
     weekday: int
-    opens: datetime.time
-    closes: datetime.time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class WindowOut(Schema):
@@ -27,8 +43,8 @@ class StopOut(Schema):
     date: datetime.date
     settlement: str
     place: str
-    starts: datetime.time
-    ends: datetime.time
+    starts: LocalTime
+    ends: LocalTime
 
 
 class OfficeOut(Schema):
@@ -84,7 +100,7 @@ def office_out(office: Office) -> dict:
 
 
 @router.get("/offices", response=list[OfficeOut], summary="Service centres")
-@paginate(ServicePage)
+@paginate(Page)
 def list_offices(request, filters: Query[OfficeFilters]):
     found = selectors.offices()
     if filters.city:
@@ -97,7 +113,7 @@ def list_offices(request, filters: Query[OfficeFilters]):
         found = [o for o in found if o.kind == filters.kind]
     if filters.service:
         found = [o for o in found if any(s.code == filters.service for s in o.services.all())]
-    return [office_out(o) for o in found]
+    return Listing(found, office_out)
 
 
 @router.get("/offices/{code}", response=OfficeOut, summary="One service centre")

@@ -5,6 +5,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from onestop.api_auth import session_or_token
+from onestop.openapi import refusals
 from onestop.people import services, tokens
 from onestop.validation import Line
 
@@ -29,7 +30,11 @@ class MeOut(Schema):
     name: str
 
 
-@router.post("/auth/token", response={200: TokenOut}, summary="Log in and get a bearer token")
+@router.post(
+    "/auth/token",
+    response={200: TokenOut, **refusals(401)},
+    summary="Log in and get a bearer token",
+)
 def issue_token(request, payload: TokenRequest):
     token, api_token = services.issue_token(
         request=request, username=payload.username, password=payload.password

@@ -269,7 +269,9 @@ def rating(request, ticket_id: int, payload: RatingIn):
 
 
 @router.get(
-    "/offices/{code}/board", response=BoardOut, summary="The display board: tickets now called"
+    "/offices/{code}/board",
+    response={200: BoardOut, 304: None},
+    summary="The display board: tickets now called",
 )
 def board(request, code: str):
     """Cheap to poll: the answer carries an ETag and a poll that finds nothing new gets 304."""

@@ -191,3 +191,55 @@ def test_api_docs_page_needs_no_cdn(api_client):
     html = api_client.get("/api/v1/docs").content.decode()
     assert "swagger-ui-bundle.js" in html
     assert "cdn." not in html and "unpkg" not in html
+
+
+def test_no_two_schemas_of_the_api_share_a_name():
+    """Two schemas of one name collapse into one in the document: /services was documented
+    with an application's documents and steps."""
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    document = json.loads(openapi_document())
+    classes, pending = defaultdict(set), [Schema]
+    while pending:
+        for cls in pending.pop().__subclasses__():
+            pending.append(cls)
+            if (
+                cls.__module__.startswith("onestop.")
+                and cls.__name__ in (document["components"]["schemas"])
+            ):
+                classes[cls.__name__].add(f"{cls.__module__}.{cls.__qualname__}")
+    assert {name: where for name, where in classes.items() if len(where) > 1} == {}
+    service = document["components"]["schemas"]["ServiceOut"]["properties"]
+    assert service["documents"]["items"]["$ref"].endswith("/StandardDocumentOut")
+
+
+def test_every_operation_documents_its_errors_as_problems():
+    document = json.loads(openapi_document())
+    problem = {"$ref": "#/components/schemas/ProblemOut"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "503" in responses, (method, path)
+            if operation.get("security"):
+                assert {"401", "403"} <= set(responses), (method, path)
+            if operation.get("parameters") or "requestBody" in operation:
+                assert "422" in responses, (method, path)
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    assert response["content"] == {PROBLEM: {"schema": problem}}, (status, path)
+    token = document["paths"]["/api/v1/auth/token"]["post"]["responses"]
+    assert {"401", "429"} <= set(token)
+
+
+def test_opening_hours_are_sent_as_the_document_says(api_client):
+    import re
+
+    document = json.loads(openapi_document())
+    opens = document["components"]["schemas"]["HoursOut"]["properties"]["opens"]
+    assert "format" not in opens
+    office = api_client.get("/api/v1/offices/astana-esil").json()
+    assert office["hours"]
+    for hours in office["hours"]:
+        assert re.fullmatch(opens["pattern"], hours["opens"]), hours
