@@ -13,10 +13,11 @@ import datetime
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from onestop.audit.checkpoints import Checkpoint
 from onestop.audit.models import AuditCheckpoint
+from onestop.pagination import Page
 from onestop.problems import NotFound
 
 router = Router(tags=["audit"])
@@ -39,19 +40,13 @@ class CheckpointOut(Schema):
         return Checkpoint.of(row).statement
 
 
-class CheckpointPage(LimitOffsetPagination):
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=1000)
-        offset: int = Field(0, ge=0)
-
-
 @router.get(
     "/audit/checkpoints",
     auth=None,
     response=list[CheckpointOut],
     summary="Signed checkpoints of the audit trail, newest first",
 )
-@paginate(CheckpointPage)
+@paginate(Page)
 def list_checkpoints(request):
     """Public: each checkpoint signs the trail's length and last hash at a moment."""
     return AuditCheckpoint.objects.order_by("-length")
