@@ -9,11 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop import permissions
 from onestop.audit import services as audit
 from onestop.cases import services as cases
 from onestop.catalog.models import Channel, Service
 from onestop.mobile import workflow
 from onestop.mobile.models import HomeVisit
+from onestop.mobile.selectors import CENTRE_STAFF
 from onestop.mobile.services import offline_sync
 from onestop.offices.models import Office
 from onestop.people.iin import parse_iin
@@ -59,9 +61,9 @@ def _locked(visit: HomeVisit) -> HomeVisit:
 
 
 def _check_scope(actor: User, visit: HomeVisit) -> None:
-    """Operators act on their own centre's visits, people on their own; managers and the
+    """Operators and managers act on their own centre's visits, people on their own; the
     call centre on any."""
-    if (actor.role == Role.OPERATOR and visit.office_id != actor.office_id) or (
+    if (actor.role in CENTRE_STAFF and visit.office_id != actor.office_id) or (
         actor.role == Role.CITIZEN and visit.person_id != actor.person_id
     ):
         raise NotFound(_("No such home visit."), code="unknown-home-visit")
@@ -114,6 +116,7 @@ def request_home_visit(
 ) -> HomeVisit:
     """A person asks to be visited at home, or a call-centre agent asks for a caller. Only
     for services offered through home visits; one open request per person and service."""
+    permissions.require(actor, "home_visits.request")
     request = _check_role(actor, "request")
     if actor.role == Role.CITIZEN:
         if actor.person_id is None:
@@ -205,8 +208,9 @@ def schedule_home_visit(
     scheduled_for: datetime.datetime,
     now: datetime.datetime | None = None,
 ) -> HomeVisit:
-    """A centre manager (any centre) or an operator of the visit's mobile centre assigns a
-    mobile operator and a time; a scheduled visit can be moved the same way."""
+    """The manager or an operator of the visit's mobile centre assigns one of its operators
+    and a time; a scheduled visit can be moved the same way."""
+    permissions.require(actor, "home_visits.schedule")
     _check_role(actor, "schedule")
     if actor.role == Role.OPERATOR:
         offline_sync.mobile_office_of(actor)
@@ -226,7 +230,7 @@ def schedule_home_visit(
         raise InvalidField(
             "operator", "not_mobile_operator", _("Choose an operator of a mobile centre.")
         )
-    if actor.role == Role.OPERATOR and assignee.office_id != actor.office_id:
+    if assignee.office_id != actor.office_id:
         raise InvalidField("operator", "other_office", _("Choose an operator of your own centre."))
     now = now or timezone.now()
     if scheduled_for.tzinfo is None:
@@ -268,6 +272,7 @@ def record_visit(
 ) -> HomeVisit:
     """The assigned operator, at the person's home, files the application (channel: home
     visit, at the operator's mobile centre); the visit and the filing commit together."""
+    permissions.require(actor, "home_visits.visit")
     move = _check_role(actor, "visit")
     _check_scope(actor, visit)
     _check_source(visit, move)
@@ -304,6 +309,7 @@ def record_visit(
 
 def cancel_home_visit(*, actor: User, visit: HomeVisit, reason: str = "") -> HomeVisit:
     """The person, the call centre, a manager or the centre's operator calls a visit off."""
+    permissions.require(actor, "home_visits.cancel")
     _check_role(actor, "cancel")
     _check_scope(actor, visit)
     with transaction.atomic():
