@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onestop import permissions
 from onestop.audit import services as audit
 from onestop.cases import selectors, services
 from onestop.cases.models import Document, Status
@@ -20,7 +21,7 @@ from onestop.catalog.selectors import published_services
 from onestop.people.models import OFFICE_ROLES, Role
 from onestop.problems import DomainError, explain
 
-FILERS = {Role.OPERATOR, Role.MANAGER, Role.CITIZEN}
+FILERS = permissions.WRITES["applications.file"]  # who sees the filing form
 
 
 def _title(user) -> str:
