@@ -4,6 +4,7 @@ every change of its groups and permissions; the actor is whoever the request or 
 named (`observability.actor_var`), or "system" when no one did. Passwords are never
 written, only that one changed."""
 
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
@@ -82,7 +83,7 @@ def record_change(sender, instance: User, created: bool, raw=False, **kwargs) ->
 
 
 def _names(model, pks) -> list[str]:
-    field = "name" if hasattr(model, "name") else "codename"
+    field = "name" if model is Group else "codename"
     return sorted(model.objects.filter(pk__in=pks or ()).values_list(field, flat=True))
 
 
@@ -124,3 +125,24 @@ def record_rights(sender, instance, action, reverse, model, pk_set, **kwargs) ->
                     "changes": {field: {"added" if action == "post_add" else "removed": names}},
                 },
             )
+
+
+@receiver(
+    m2m_changed, sender=Group.permissions.through, dispatch_uid="onestop.people.changes.group"
+)
+def record_group_rights(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
+    """A permission given to or taken from a group changes what its accounts may do."""
+    if reverse or action not in {"post_add", "post_remove"} or not pk_set:
+        return
+    with transaction.atomic():
+        audit.record(
+            actor=_actor(),
+            action="group.changed",
+            obj=instance,
+            data={
+                "group": instance.name,
+                "permissions": {
+                    "added" if action == "post_add" else "removed": _names(model, pk_set)
+                },
+            },
+        )

@@ -81,6 +81,15 @@ def test_a_change_in_code_or_a_command_is_audited_too_and_no_password_is_written
     }
 
 
+def test_a_groups_permissions_changed_are_audited():
+    from django.contrib.auth.models import Permission
+
+    group = Group.objects.get(name=STANDARDS_ADMINISTRATORS)
+    group.permissions.add(Permission.objects.get(codename="change_user"))
+    event = AuditEvent.objects.filter(action="group.changed").latest("seq")
+    assert event.data == {"group": group.name, "permissions": {"added": ["change_user"]}}
+
+
 def test_saving_the_last_login_is_not_an_account_change():
     account = factories.staff(Role.OPERATOR)
     before = AuditEvent.objects.count()
