@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from onestop import permissions
 from onestop.appointments import workflow
 from onestop.appointments.models import Appointment, SlotLoad
 from onestop.audit import services as audit
@@ -192,6 +193,7 @@ def book(
     slot of that day (422), has passed (409), is full (409), or the person already holds
     MAX_APPOINTMENTS future appointments or one for this service that day (409). Accepted
     bookings are counted per person and per `client` address against resellers (429)."""
+    permissions.require(actor, "appointments.book")
     starts = workflow.BY_ACTION["book"]
     expected = CHANNEL_OF_ROLE.get(actor.role)
     if actor.role not in starts.roles or expected is None:
@@ -360,6 +362,7 @@ def cancel(
 ) -> Appointment:
     """Cancels a booked appointment that has not started (by the person, a call-centre
     agent or the centre's staff) and frees its place in the slot under the slot's lock."""
+    permissions.require(actor, "appointments.cancel")
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(appointment.pk)
@@ -399,6 +402,7 @@ def check_in(
     CHECK_IN_EARLY_MINUTES before the slot to CHECK_IN_LATE_MINUTES after its start, by the
     centre's kiosk, its staff or the person. The ticket keeps its place by the slot's start
     among other priority visitors, ahead of every walk-in."""
+    permissions.require(actor_or_device, "appointments.check_in")
     if isinstance(code_or_appointment, Appointment):
         pk = code_or_appointment.pk
     else:

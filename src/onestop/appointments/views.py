@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onestop import permissions
 from onestop.appointments import selectors, services
 from onestop.audit import services as audit
 from onestop.offices.models import Office
@@ -23,7 +24,7 @@ from onestop.problems import DomainError, explain
 from onestop.queueing.services import local_now
 from onestop.ratelimit import client_address
 
-BOOKERS = {Role.CITIZEN, Role.AGENT}
+BOOKERS = permissions.WRITES["appointments.book"]  # who sees the booking form
 DAYS_SHOWN = 14
 
 

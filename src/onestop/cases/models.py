@@ -190,6 +190,7 @@ class Document(models.Model):
 
     class Source(models.TextChoices):
         APPLICANT = "applicant", _("brought by the applicant")
+        OPERATOR = "operator", _("added by the centre's staff")
         REGISTRY = "registry", _("fetched from a registry")
         RESULT = "result", _("result")
 

@@ -11,16 +11,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from onestop import permissions
 from onestop.audit import services as audit
 from onestop.cases import selectors, services
 from onestop.cases.models import Document, Status
+from onestop.cases.services.filing import BROUGHT
 from onestop.cases.uploads import Upload
 from onestop.catalog.selectors import published_services
 from onestop.people.models import OFFICE_ROLES, Role
 from onestop.problems import DomainError, explain
 from onestop.validation import check_form_data
 
-FILERS = {Role.OPERATOR, Role.MANAGER, Role.CITIZEN}
+FILERS = permissions.WRITES["applications.file"]  # who sees the filing form
 
 
 def _title(user) -> str:
@@ -102,7 +104,7 @@ def application_detail(request, number):
         {
             "application": application,
             "history": list(application.history.all()),
-            "bring": [d for d in documents if d.source == Document.Source.APPLICANT],
+            "bring": [d for d in documents if d.source in BROUGHT],
             "fetched": [d for d in documents if d.source == Document.Source.REGISTRY],
             "result": next((d for d in documents if d.source == Document.Source.RESULT), None),
             # Approved: the task that produces the result has not finished yet.

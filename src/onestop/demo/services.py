@@ -18,6 +18,7 @@ from onestop.catalog.services import import_register
 from onestop.demo.centres import CENTRES, SETTLEMENTS, SPECIALIZED_SERVICES, route_dates
 from onestop.demo.population import demo_legal_entities, demo_people
 from onestop.offices.models import Office, OpeningHours, RouteStop, Window
+from onestop.people.groups import standards_administrators
 from onestop.people.models import LegalEntity, Person, Role, User
 
 REGISTER = Path(__file__).resolve().parent.parent / "catalog" / "demo" / "catalog.json"
@@ -240,7 +241,7 @@ def load_staff() -> int:
                 "window_number": window,
                 "email": f"{username}@onestop.example",
                 "is_staff": role == Role.ADMIN,
-                "is_superuser": role == Role.ADMIN,
+                "is_superuser": False,
             },
             create_defaults={
                 "password": password,
@@ -252,10 +253,14 @@ def load_staff() -> int:
                 "window_number": window,
                 "email": f"{username}@onestop.example",
                 "is_staff": role == Role.ADMIN,
-                "is_superuser": role == Role.ADMIN,
+                "is_superuser": False,
             },
         )
         created += was_created
+    # The standards administrator is staff with the register only, never a superuser.
+    group = standards_administrators()
+    for admin in User.objects.filter(role=Role.ADMIN, username__in=[s[0] for s in STAFF]):
+        admin.groups.add(group)
     return created
 
 

@@ -12,7 +12,9 @@ from onestop.people.models import Role, User
 from onestop.problems import NotFound
 from onestop.queueing.services import local_now
 
-SEES_ALL_VISITS = {Role.MANAGER, Role.AGENT}
+SEES_ALL_VISITS = {Role.AGENT}
+# The staff of a mobile centre: its visits only, with their addresses, phones and reasons.
+CENTRE_STAFF = {Role.OPERATOR, Role.MANAGER}
 
 
 def stop_of_the_day(office: Office, now: datetime.datetime | None = None) -> RouteStop | None:
@@ -34,14 +36,14 @@ def next_stop(office: Office, now: datetime.datetime | None = None) -> RouteStop
 
 
 def home_visits_visible_to(user: User) -> QuerySet[HomeVisit]:
-    """A person his or her own; a mobile centre's operators its visits; managers and the
-    call centre all of them."""
+    """A person his or her own; a mobile centre's operators and manager its visits; the call
+    centre all of them."""
     visits = HomeVisit.objects.select_related(
         "person", "service", "office", "operator", "application", "requested_by"
     )
     if user.role == Role.CITIZEN:
         return visits.filter(person_id=user.person_id) if user.person_id else visits.none()
-    if user.role == Role.OPERATOR:
+    if user.role in CENTRE_STAFF:
         return visits.filter(office_id=user.office_id, office__kind=Office.Kind.MOBILE)
     if user.role in SEES_ALL_VISITS:
         return visits

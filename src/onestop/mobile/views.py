@@ -201,9 +201,7 @@ def home_visit_list(request):
     rows = [(visit, _actions_for(user, visit)) for visit in page.object_list]
     operators = []
     if any("schedule" in actions for _visit, actions in rows):
-        operators = list(
-            selectors.mobile_operators(user.office if user.role == Role.OPERATOR else None)
-        )
+        operators = list(selectors.mobile_operators(user.office))
     return render(
         request,
         "mobile/home_visits.html",

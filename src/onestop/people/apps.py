@@ -5,5 +5,5 @@ class Config(AppConfig):
     name = "onestop.people"
     label = "people"
 
-    def ready(self):
-        from onestop.people import signals  # noqa: F401  (connects the receivers)
+    def ready(self) -> None:
+        from onestop.people import changes, signals  # noqa: F401 - connect the receivers

@@ -6,6 +6,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from onestop import permissions
 from onestop.api_auth import SessionOrToken
 from onestop.observability import set_actor
 from onestop.people.models import User
@@ -140,12 +141,7 @@ def _ticket(request, ticket_id: int) -> Ticket:
 def issue_ticket(request, code: str, payload: TicketIn):
     caller = request.auth
     device = caller if isinstance(caller, Device) else None
-    if device is not None and device.kind != Device.Kind.KIOSK:
-        raise Forbidden(_("Only a kiosk issues tickets."), code="device-not-allowed")
-    if device is None and caller.role not in {"consultant", "operator", "manager"}:
-        raise Forbidden(
-            _("Tickets are issued by a kiosk or the centre's staff."), code="role-not-allowed"
-        )
+    permissions.require(caller, "tickets.issue")
     ticket = services.issue_ticket(
         office_code=code,
         service_code=payload.service,

@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop import permissions
 from onestop.audit import services as audit
 from onestop.catalog.models import Service
 from onestop.offices.models import Office, OpeningHours, Window
@@ -346,6 +347,7 @@ def set_window_state(
 ) -> WindowState:
     """Opens a window, puts it on a break or closes it; a window with a visitor at it
     cannot go on a break or close."""
+    permissions.require(actor, "windows.set_state")
     office = _office(office_code)
     window = _window(office, window_number)
     _check_at_window(actor, office, window)
@@ -419,6 +421,7 @@ def call_next(
 ) -> Ticket | None:
     """Calls the next visitor for this window's services: priority first, then by place in
     the queue. Returns None when nobody waits. Exactly one window gets each ticket."""
+    permissions.require(actor, "tickets.call_next")
     office = _office(office_code)
     place = _place(office, window_number)
     window = place.window
@@ -475,6 +478,8 @@ def move(
     rule = workflow.BY_ACTION.get(action)
     if rule is None or action in {"call", "transfer"}:
         raise InvalidField("action", "unknown_action", _("Unknown action."))
+    if action != "close":
+        permissions.require(actor, f"tickets.{action}")
     role = workflow.SYSTEM if actor is None else actor.role
     if role not in rule.roles:
         raise Forbidden(_("Your role may not do this to a ticket."), code="role-not-allowed")
@@ -531,6 +536,7 @@ def transfer(
 ) -> Ticket:
     """Sends the visitor to another window or service. The new ticket keeps the number and,
     unless ONESTOP_QUEUE_TRANSFER_KEEPS_PLACE is off, the place by the original issue time."""
+    permissions.require(actor, "tickets.transfer")
     rule = workflow.BY_ACTION["transfer"]
     if actor.role not in rule.roles:
         raise Forbidden(_("Your role may not do this to a ticket."), code="role-not-allowed")
@@ -625,6 +631,7 @@ def rate(
 ) -> Rating:
     """One rating per ticket, by the person served (the IIN on the ticket, or the ticket's
     follow code) or the rating screen at the window that served it, within 30 minutes."""
+    permissions.require(device or actor, "tickets.rate")
     check_field("comment", comment, max_length=500)
     if score not in Rating.Score.values:
         raise InvalidField(

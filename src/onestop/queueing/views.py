@@ -20,6 +20,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onestop import permissions
 from onestop.catalog.models import Service
 from onestop.observability import set_actor
 from onestop.offices.models import Office, Window
@@ -207,6 +208,7 @@ def _kiosk_issue(request, device: Device, context: dict) -> HttpResponse:
     if wants_priority:  # the reason the visitor tapped, a disability when none
         priority = reason if reason in {Priority.DISABILITY, Priority.PREGNANT} else True
     try:
+        permissions.require(device, "tickets.issue")
         if iin:  # checked here too: a priority asked for would let a mistyped IIN through
             parse_iin(iin, field="iin")
         ticket = services.issue_ticket(

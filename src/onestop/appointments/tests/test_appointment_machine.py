@@ -187,8 +187,8 @@ class AppointmentMachine(RuleBasedStateMachine):
         }[by]
         opens = appointment.start - services.CHECK_IN_EARLY_MINUTES * MINUTE
         closes = appointment.start + services.CHECK_IN_LATE_MINUTES * MINUTE
-        if by in {"board", "agent"}:
-            predicted = "other-office"
+        if by in {"board", "agent"}:  # neither is in the row of check-in
+            predicted = "role-not-allowed"
         elif self.expected[appointment.pk] not in workflow.BY_ACTION["check_in"].sources:
             predicted = "appointment-not-booked"
         elif not opens <= self.now <= closes:

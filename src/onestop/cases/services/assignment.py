@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop import permissions
 from onestop.audit import services as audit
 from onestop.cases.models import Application, Assignment, Leave, ReviewerSkill
 from onestop.cases.models import Status as S
@@ -100,6 +101,7 @@ def assign_reviewer(
 
 def reassign(*, actor: User, application: Application, reason: str) -> Assignment | None:
     """A new draw without the current reviewer (leave, conflict of interest), recorded too."""
+    permissions.require(actor, "applications.reassign")
     check_field("reason", reason, max_length=200)
     if actor.role not in {Role.HEAD, Role.REVIEWER}:
         raise Forbidden(
@@ -140,6 +142,7 @@ def start_leave(
     *, actor: User, reviewer: User, starts: datetime.date, ends: datetime.date, note: str = ""
 ) -> Leave:
     """Records a reviewer's leave and moves his or her open applications to others, by draw."""
+    permissions.require(actor, "reviewers.start_leave")
     if actor.role != Role.HEAD or reviewer.agency_id != actor.agency_id:
         raise Forbidden(
             _("Only the head of the reviewer's agency records leave."), code="role-not-allowed"

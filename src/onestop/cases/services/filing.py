@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop import permissions
 from onestop.audit import services as audit
 from onestop.cases.models import Application, Document, StatusChange
 from onestop.cases.models import Status as S
@@ -149,6 +150,7 @@ def prepare_filing(
     """Checks an application (422/403 naming the field) and fetches the documents the state
     already holds. `asked` keeps the registries' answers across the parts of one life
     situation, so that each registry is asked once."""
+    permissions.require(actor, "applications.file")
     service = (
         Service.objects.select_related("agency", "current_standard")
         .filter(code=service_code, is_active=True)
@@ -266,7 +268,9 @@ def file_prepared(
             application.due_at = deadlines._due(application, now)
             application.save(update_fields=["number", "due_at"])
             for upload, content_type in filing.uploads:
-                document = _store_upload(application, upload, content_type)
+                document = _store_upload(
+                    application, upload, content_type, source=uploaded_by(filing.actor)
+                )
                 saved_files.append(document.file.name)
             for record in filing.fetched:
                 _attach_registry_record(application, record)
@@ -318,6 +322,7 @@ def file_life_situation(
     """One application for a life situation: a parent the person follows, with one part per
     service, each routed to its own agency. It completes when every part has. Every part is
     checked and each registry asked once before the one transaction that writes them all."""
+    permissions.require(actor, "applications.file")
     situation = LifeSituation.objects.filter(code=code).first()
     if situation is None:
         raise InvalidField(
@@ -380,17 +385,28 @@ def _complete(application: Application) -> bool:
     }
     given = {
         p
-        for p in application.documents.filter(source=Document.Source.APPLICANT).values_list(
+        for p in application.documents.filter(source__in=BROUGHT).values_list(
             "data__for_document", flat=True
         )
     }
     return required <= given
 
 
-def _store_upload(application: Application, upload: Upload, content_type: str) -> Document:
+# Documents the applicant brings: uploaded on the portal, or at the centre by its staff.
+BROUGHT = (Document.Source.APPLICANT, Document.Source.OPERATOR)
+
+
+def uploaded_by(actor: User) -> str:
+    """The source of an uploaded document says who added it: the applicant or the staff."""
+    return Document.Source.APPLICANT if actor.role == Role.CITIZEN else Document.Source.OPERATOR
+
+
+def _store_upload(
+    application: Application, upload: Upload, content_type: str, *, source: str
+) -> Document:
     document = Document(
         application=application,
-        source=Document.Source.APPLICANT,
+        source=source,
         name=upload.name[:300] or _("document"),
         content_type=content_type,
         size=len(upload.content),
@@ -410,6 +426,7 @@ def add_documents(
     *, actor: User, application: Application, uploads: list[Upload]
 ) -> list[Document]:
     """Adds uploaded documents to an application still at the front office."""
+    permissions.require(actor, "applications.add_documents")
     checked = [
         (upload, content_type_of(upload, field=f"documents.{i}"))
         for i, upload in enumerate(uploads)
@@ -425,7 +442,7 @@ def add_documents(
                     code="too-late-for-documents",
                 )
             for upload, content_type in checked:
-                saved.append(_store_upload(locked, upload, content_type))
+                saved.append(_store_upload(locked, upload, content_type, source=uploaded_by(actor)))
             locked.save(update_fields=["updated_at"])
             audit.record(
                 actor=actor,

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop import permissions
 from onestop.audit import services as audit
 from onestop.cases import workflow
 from onestop.cases.models import Application, StatusChange
@@ -27,6 +28,7 @@ def transition(
 ) -> Application:
     """Moves an application along the table. 403 when the caller's role may never take the
     action, 409 when the application's status does not allow it; nothing changes then."""
+    permissions.require(actor, "applications.transition")
     check_field("reason", reason, max_length=2000)
     rule = _rule(action, role=role_of(actor))
     with transaction.atomic():

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop import permissions
 from onestop.audit import services as audit
 from onestop.cases.models import Application, Document, StepRecord
 from onestop.cases.models import Status as S
@@ -80,6 +81,7 @@ def record_step(
     *, actor: User, application: Application, step: str, station: str, note: str = ""
 ) -> StepRecord:
     """Records a step of a multi-step service, in the order of the standard."""
+    permissions.require(actor, "applications.record_step")
     check_field("step", step, max_length=100, multiline=False)
     check_field("station", station, max_length=100, multiline=False)
     check_field("note", note, max_length=300)

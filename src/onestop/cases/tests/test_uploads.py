@@ -42,8 +42,8 @@ def test_a_pdf_and_a_png_are_kept_outside_the_database_with_checksums(
     )
     assert response.status_code == 201, response.content
     documents = Document.objects.filter(
-        application__number=response.json()["number"], source="applicant"
-    )
+        application__number=response.json()["number"], source="operator"
+    )  # added at the counter: the source names the staff, not the applicant
     assert {d.content_type for d in documents} == {"application/pdf", "image/png"}
     for document in documents:
         assert default_storage.exists(document.file.name)

@@ -9,11 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop import permissions
 from onestop.audit import services as audit
 from onestop.cases import services as cases
 from onestop.catalog.models import Channel, Service
 from onestop.mobile import workflow
 from onestop.mobile.models import HomeVisit
+from onestop.mobile.selectors import CENTRE_STAFF
 from onestop.mobile.services import offline_sync
 from onestop.offices.models import Office
 from onestop.people.iin import parse_iin
@@ -60,9 +62,9 @@ def _locked(visit: HomeVisit) -> HomeVisit:
 
 
 def _check_scope(actor: User, visit: HomeVisit) -> None:
-    """Operators act on their own centre's visits, people on their own; managers and the
+    """Operators and managers act on their own centre's visits, people on their own; the
     call centre on any."""
-    if (actor.role == Role.OPERATOR and visit.office_id != actor.office_id) or (
+    if (actor.role in CENTRE_STAFF and visit.office_id != actor.office_id) or (
         actor.role == Role.CITIZEN and visit.person_id != actor.person_id
     ):
         raise NotFound(_("No such home visit."), code="unknown-home-visit")
@@ -115,6 +117,7 @@ def request_home_visit(
 ) -> HomeVisit:
     """A person asks to be visited at home, or a call-centre agent asks for a caller. Only
     for services offered through home visits; one open request per person and service."""
+    permissions.require(actor, "home_visits.request")
     check_field("reason", reason, max_length=500)
     check_field("address", address, max_length=300, multiline=False)
     check_field("phone", phone, max_length=20, multiline=False)
@@ -209,8 +212,9 @@ def schedule_home_visit(
     scheduled_for: datetime.datetime,
     now: datetime.datetime | None = None,
 ) -> HomeVisit:
-    """A centre manager (any centre) or an operator of the visit's mobile centre assigns a
-    mobile operator and a time; a scheduled visit can be moved the same way."""
+    """The manager or an operator of the visit's mobile centre assigns one of its operators
+    and a time; a scheduled visit can be moved the same way."""
+    permissions.require(actor, "home_visits.schedule")
     _check_role(actor, "schedule")
     if actor.role == Role.OPERATOR:
         offline_sync.mobile_office_of(actor)
@@ -230,7 +234,7 @@ def schedule_home_visit(
         raise InvalidField(
             "operator", "not_mobile_operator", _("Choose an operator of a mobile centre.")
         )
-    if actor.role == Role.OPERATOR and assignee.office_id != actor.office_id:
+    if assignee.office_id != actor.office_id:
         raise InvalidField("operator", "other_office", _("Choose an operator of your own centre."))
     now = now or timezone.now()
     if scheduled_for.tzinfo is None:
@@ -272,6 +276,7 @@ def record_visit(
 ) -> HomeVisit:
     """The assigned operator, at the person's home, files the application (channel: home
     visit, at the operator's mobile centre); the visit and the filing commit together."""
+    permissions.require(actor, "home_visits.visit")
     check_field("note", note, max_length=2000)
     check_data_field("data", data or {})
     move = _check_role(actor, "visit")
@@ -310,6 +315,7 @@ def record_visit(
 
 def cancel_home_visit(*, actor: User, visit: HomeVisit, reason: str = "") -> HomeVisit:
     """The person, the call centre, a manager or the centre's operator calls a visit off."""
+    permissions.require(actor, "home_visits.cancel")
     check_field("reason", reason, max_length=2000)
     _check_role(actor, "cancel")
     _check_scope(actor, visit)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop import permissions
 from onestop.audit import services as audit
 from onestop.cases import services as cases
 from onestop.cases.models import Application
@@ -73,6 +74,7 @@ def sync(
     """Applies a device's captured operations in order, each on its own, and answers for
     each id: applied, duplicate (sent before; the stored answer) or rejected (with problem
     details naming the field). A rejected operation does not stop the others."""
+    permissions.require(actor, "mobile.sync")
     office = mobile_office_of(actor)
     try:
         device_id = uuid.UUID(str(device))

@@ -3,6 +3,7 @@ van's operator, ended by filing the application at home; moves follow the table.
 
 import datetime
 import json
+import secrets
 
 import pytest
 from django.utils import timezone
@@ -57,9 +58,13 @@ def requested(citizen) -> HomeVisit:
     )
 
 
+def van_manager(van: Office) -> User:
+    return make_operator(f"manager-{secrets.token_hex(4)}", van, role=Role.MANAGER)
+
+
 def scheduled(visit: HomeVisit, operator: User) -> HomeVisit:
     return services.schedule_home_visit(
-        actor=User.objects.get(username="manager1"),
+        actor=van_manager(operator.office),
         visit=visit,
         operator_username=operator.username,
         scheduled_for=timezone.now() + datetime.timedelta(days=1),
@@ -141,7 +146,7 @@ def test_staff_do_not_ask_for_visits(username, van, api):
 
 
 def test_schedule_visit_and_file_at_home(requested, van, van_operator, api):
-    manager = User.objects.get(username="manager1")  # of a standard centre: any centre may
+    manager = van_manager(van)  # the van's own manager
     response = api(
         manager,
         "post",
@@ -209,11 +214,18 @@ def test_the_vans_operator_schedules_within_his_centre(requested, van, van_opera
     body = {"operator": van_operator.username, "scheduled_for": tomorrow()}
     response = api(van_operator, "post", f"/home-visits/{requested.pk}/schedule", body)
     assert response.status_code == 200
-    # A manager may send the other van instead: the visit moves to that centre.
-    manager = User.objects.get(username="manager1")
+    # The other van's manager does not see it either; the van's own sends its own people.
+    assert (
+        api(
+            van_manager(other_van), "post", f"/home-visits/{requested.pk}/schedule", body
+        ).status_code
+        == 404
+    )
+    manager = van_manager(van)
     body = {"operator": stranger.username, "scheduled_for": tomorrow()}
     response = api(manager, "post", f"/home-visits/{requested.pk}/schedule", body)
-    assert response.status_code == 200 and response.json()["office"] == "astana-mobile"
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "other_office"
 
 
 def test_an_operator_of_a_standard_centre_cannot_schedule(requested, van_operator, api):
@@ -278,7 +290,7 @@ def test_a_failed_filing_leaves_the_visit_scheduled(requested, van_operator):
     assert not Application.objects.filter(channel="home_visit").exists()
 
 
-def test_each_sees_the_visits_that_are_theirs(citizen, van, van_operator, api):
+def test_each_sees_the_visits_that_are_theirs(citizen, van, van_operator, api, client_for):
     mine = services.request_home_visit(actor=citizen, service_code=SERVICE, reason="Old age.")
     agent = User.objects.get(username="agent1")
     other_person = people(1, start=500)[0]
@@ -307,7 +319,16 @@ def test_each_sees_the_visits_that_are_theirs(citizen, van, van_operator, api):
     assert ids(citizen) == {mine.pk}
     assert ids(van_operator) == {mine.pk, theirs.pk}
     assert ids(stranger) == {elsewhere.pk}
-    assert ids(User.objects.get(username="manager1")) == {mine.pk, theirs.pk, elsewhere.pk}
+    # Managers see their own centre's visits only, with addresses, phones and reasons.
+    assert ids(van_manager(van)) == {mine.pk, theirs.pk}
+    assert ids(van_manager(other_van)) == {elsewhere.pk}
+    assert ids(User.objects.get(username="manager1")) == set()  # of a centre without a van
+    manager_elsewhere = van_manager(other_van)
+    assert api(manager_elsewhere, "get", f"/home-visits/{mine.pk}").status_code == 404
+    assert api(manager_elsewhere, "post", f"/home-visits/{mine.pk}/cancel", {}).status_code == 404
+    page = client_for(manager_elsewhere).get("/mobile/home-visits/")
+    assert page.status_code == 200 and citizen.person.address not in page.content.decode()
+    assert "Old age." not in page.content.decode()
     assert ids(agent) == {mine.pk, theirs.pk, elsewhere.pk}
     for username in ("operator1", "reviewer1", "consultant1"):
         assert ids(User.objects.get(username=username)) == set()
