@@ -191,6 +191,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task left running by a worker not seen for this long runs again (operations/leases.py);
+# one running longer than TASK_TIMEOUT_SECONDS does too, whatever its worker says.
+TASK_LEASE_SECONDS = number("TASK_LEASE_SECONDS", 30)
+TASK_TIMEOUT_SECONDS = number("TASK_TIMEOUT_SECONDS", 3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
