@@ -1,11 +1,17 @@
-"""Periodic work, enqueued by every worker process: flagging overdue applications and
-closing each centre's queue after hours.
-Each periodic task is idempotent, so several workers enqueueing it is harmless."""
+"""Periodic work, enqueued by every worker process: flagging overdue applications, closing
+each centre's queue after hours, and sending again what a dead worker left undone. Each
+periodic task is idempotent, so several workers enqueueing it is harmless.
+
+The same thread writes the worker's heartbeat every few seconds and gives back to the queue
+the tasks of workers that died (operations/leases.py)."""
 
 import logging
 import threading
+import time
 
 from django.db import close_old_connections
+
+from onestop.operations import leases
 
 logger = logging.getLogger("onestop.schedule")
 
@@ -14,7 +20,8 @@ EVERY_SECONDS = 60
 
 def periodic_tasks():
     from onestop.appointments.tasks import mark_missed_appointments, send_appointment_reminders
-    from onestop.cases.tasks import flag_overdue_applications
+    from onestop.cases.tasks import flag_overdue_applications, produce_stranded_results
+    from onestop.notify.tasks import redeliver_stranded_notifications
     from onestop.queueing.tasks import close_finished_days
 
     return [
@@ -22,22 +29,38 @@ def periodic_tasks():
         close_finished_days,
         mark_missed_appointments,
         send_appointment_reminders,
+        redeliver_stranded_notifications,
+        produce_stranded_results,
     ]
 
 
-def run_forever(stop: threading.Event, every: float = EVERY_SECONDS) -> None:
+def run_forever(
+    stop: threading.Event, every: float = EVERY_SECONDS, worker_id: str | None = None
+) -> None:
+    due = 0.0
     while not stop.is_set():
         try:
-            for task in periodic_tasks():
-                task.enqueue()
+            if worker_id:
+                leases.beat(worker_id)
+                leases.reclaim_abandoned()
+            if time.monotonic() >= due:
+                for task in periodic_tasks():
+                    task.enqueue()
+                due = time.monotonic() + every
         except Exception:  # a database hiccup must not stop the schedule
             logger.exception("could not enqueue periodic tasks")
         finally:
             close_old_connections()
-        stop.wait(every)
+        stop.wait(min(every, leases.beat_seconds()) if worker_id else every)
 
 
-def start() -> threading.Event:
+def start(worker_id: str | None = None) -> threading.Event:
     stop = threading.Event()
-    threading.Thread(target=run_forever, args=(stop,), name="schedule", daemon=True).start()
+    threading.Thread(
+        target=run_forever,
+        args=(stop,),
+        kwargs={"worker_id": worker_id},
+        name="schedule",
+        daemon=True,
+    ).start()
     return stop
