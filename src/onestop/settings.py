@@ -195,6 +195,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # one running longer than TASK_TIMEOUT_SECONDS does too, whatever its worker says.
 TASK_LEASE_SECONDS = number("TASK_LEASE_SECONDS", 30)
 TASK_TIMEOUT_SECONDS = number("TASK_TIMEOUT_SECONDS", 3600)
+# How long the first answer to a request with an Idempotency-Key is kept (idempotency.py).
+IDEMPOTENCY_KEY_HOURS = number("IDEMPOTENCY_KEY_HOURS", 24)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -12,6 +12,7 @@ from onestop.appointments import services
 from onestop.appointments.models import Appointment
 from onestop.audit import services as audit
 from onestop.catalog.api import ServicePage
+from onestop.idempotency import idempotent
 from onestop.people.iin import parse_iin
 from onestop.people.models import OFFICE_ROLES, Person, Role, User
 from onestop.problems import Forbidden, InvalidField, NotFound
@@ -119,6 +120,7 @@ def list_slots(request, code: str, service: str, date: datetime.date):
     summary="Book a slot (a citizen for himself or herself, the call centre for a caller)",
     operation_id=OPERATION_ID.format("book"),
 )
+@idempotent
 def book(request, payload: AppointmentIn):
     user = request.auth
     iin = payload.iin.strip()

@@ -15,3 +15,23 @@ class WorkerHeartbeat(models.Model):
 
     class Meta:
         ordering = ["-seen_at"]
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a creating request sent with an `Idempotency-Key` header, kept
+    for IDEMPOTENCY_KEY_HOURS so that a retry gets it again instead of a second creation
+    (onestop/idempotency.py). `status` is empty while the first request is under way."""
+
+    caller = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["caller", "key"], name="one_answer_per_caller_and_key")
+        ]

@@ -22,6 +22,7 @@ def periodic_tasks():
     from onestop.appointments.tasks import mark_missed_appointments, send_appointment_reminders
     from onestop.cases.tasks import flag_overdue_applications, produce_stranded_results
     from onestop.notify.tasks import redeliver_stranded_notifications
+    from onestop.operations.tasks import forget_expired_idempotency_keys
     from onestop.queueing.tasks import close_finished_days
 
     return [
@@ -31,6 +32,7 @@ def periodic_tasks():
         send_appointment_reminders,
         redeliver_stranded_notifications,
         produce_stranded_results,
+        forget_expired_idempotency_keys,
     ]
 
 
