@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "onestop.observability.SessionActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "onestop.outages.DatabaseOutageMiddleware",
     "onestop.problems.ApiProblemMiddleware",
 ]
 
