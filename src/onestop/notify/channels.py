@@ -7,6 +7,7 @@ import abc
 import random
 import re
 import secrets
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -57,7 +58,8 @@ _failures = random.Random(1414)
 @register("sms")
 class SandboxSmsGateway(ChannelPlugin):
     """Accepts Kazakh mobile numbers (+7 and ten digits), stores each message in
-    `SandboxSms`, and fails when `SANDBOX_SMS_DOWN` is set or at `SANDBOX_SMS_FAILURE_RATE`.
+    `SandboxSms`, takes `SANDBOX_SMS_LATENCY_MS` to answer, and fails when `SANDBOX_SMS_DOWN`
+    is set or at `SANDBOX_SMS_FAILURE_RATE`.
     Like a real gateway it drops a message whose id it has already sent: `SandboxSms` holds
     one row per real send."""
 
@@ -70,6 +72,8 @@ class SandboxSmsGateway(ChannelPlugin):
             raise ChannelUnavailable("sandbox SMS gateway is down")
         if _failures.random() < getattr(settings, "SANDBOX_SMS_FAILURE_RATE", 0.0):
             raise ChannelUnavailable("sandbox SMS gateway timed out")
+        if latency := getattr(settings, "SANDBOX_SMS_LATENCY_MS", 0):
+            time.sleep(latency / 1000)  # a gateway on the other side of a network
         message, _sent_now = SandboxSms.objects.get_or_create(
             gateway_id=message_id or secrets.token_hex(10),
             defaults={"phone": recipient, "text": text[:1000]},
