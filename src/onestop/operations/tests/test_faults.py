@@ -54,12 +54,12 @@ class Database:
         self.data_dir = data_dir
         self.name = f"onestop_faults_{secrets.token_hex(4)}"
         if self.url:
-            self._admin(f'CREATE DATABASE "{self.name}"')
+            self.admin(f'CREATE DATABASE "{self.name}"')
             self.url = urllib.parse.urlunsplit(
                 urllib.parse.urlsplit(self.url)._replace(path=f"/{self.name}")
             )
 
-    def _admin(self, statement: str) -> None:
+    def admin(self, statement: str) -> None:
         import psycopg
 
         server = urllib.parse.urlsplit(os.environ["ONESTOP_DATABASE_URL"])
@@ -93,7 +93,7 @@ class Database:
 
     def drop(self) -> None:
         if self.url:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self.admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 # ------------------------------------------------------------------ the processes
@@ -217,6 +217,19 @@ class Client:
             except (OSError, ConnectionError):  # the worker died under the request
                 time.sleep(0.3)
         return None, None
+
+    def raw(self, path: str, body: dict, token: str):
+        """One attempt, no retry: the answer as it came."""
+        request = urllib.request.Request(  # noqa: S310 - http://127.0.0.1 only
+            self.base + path,
+            json.dumps(body).encode(),
+            {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+            method="POST",
+        )
+        try:
+            return urllib.request.urlopen(request, timeout=30)  # noqa: S310
+        except urllib.error.HTTPError as error:
+            return error
 
     def token(self, username: str) -> str:
         status, body = self.call("/auth/token", {"username": username, "password": PASSWORD}, "")
@@ -345,6 +358,18 @@ def test_nothing_is_lost_or_sent_twice_when_server_and_worker_are_killed(tmp_pat
 
         # A worker's tasks were indeed taken back from a dead worker.
         assert "gone back to the queue" in (processes.logs / "worker").read_text()
+
+        if database.url:  # PostgreSQL gone for a moment: 503 with Retry-After, then service.
+            processes.kill_worker()
+            database.admin(f'ALTER DATABASE "{database.name}" ALLOW_CONNECTIONS false')
+            terminate = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+            database.admin(f"{terminate}'{database.name}'")
+            gone = client.raw(f"/offices/{ESIL}/tickets", {"service": "passport"}, KIOSK)
+            database.admin(f'ALTER DATABASE "{database.name}" ALLOW_CONNECTIONS true')
+            assert gone.status == 503 and int(gone.headers["Retry-After"]) > 0
+            assert gone.headers["Content-Type"] == "application/problem+json"
+            status, _ = client.call(f"/offices/{ESIL}/tickets", {"service": "passport"}, KIOSK)
+            assert status == 201
     finally:
         processes.stop()
         database.drop()
