@@ -1,10 +1,12 @@
 """The JSON API under /api/v1: token auth, language negotiation, problem details."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from onestop import outages
 from onestop.openapi import OnestopAPI
 from onestop.problems import DomainError, problem_response, validation_errors
 from onestop.renderers import Utf8JSONRenderer
@@ -66,6 +68,13 @@ def on_too_big(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return problem_response(404, _("There is nothing at this address."))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request, exc):
+    """A database locked or gone for a moment: 503 with Retry-After (onestop/outages.py)."""
+    return outages.unavailable(request, exc)
 
 
 @api.exception_handler(Exception)

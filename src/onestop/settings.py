@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "onestop.observability.SessionActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "onestop.outages.DatabaseOutageMiddleware",
     "onestop.problems.ApiProblemMiddleware",
 ]
 
@@ -199,6 +200,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task left running by a worker not seen for this long runs again (operations/leases.py);
+# one running longer than TASK_TIMEOUT_SECONDS does too, whatever its worker says.
+TASK_LEASE_SECONDS = number("TASK_LEASE_SECONDS", 30)
+TASK_TIMEOUT_SECONDS = number("TASK_TIMEOUT_SECONDS", 3600)
+# How long the first answer to a request with an Idempotency-Key is kept (idempotency.py).
+IDEMPOTENCY_KEY_HOURS = number("IDEMPOTENCY_KEY_HOURS", 24)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -306,3 +313,4 @@ NOTIFY_PLUGINS = dict(
 )
 SANDBOX_SMS_DOWN = env_flag("SANDBOX_SMS_DOWN", False)
 SANDBOX_SMS_FAILURE_RATE = number("SANDBOX_SMS_FAILURE_RATE", 0, maximum=1)
+SANDBOX_SMS_LATENCY_MS = whole("SANDBOX_SMS_LATENCY_MS", 0)

@@ -5,6 +5,9 @@ from django.urls import include, path
 from onestop.api import api
 from onestop.health import health
 
+# A database outage raised before a view runs is a 503, not a 500 (onestop/outages.py).
+handler500 = "onestop.outages.server_error"
+
 urlpatterns = [
     path("health", health, name="health"),
     path("api/v1/", api.urls),

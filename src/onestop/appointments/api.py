@@ -11,6 +11,7 @@ from onestop.api_auth import session_or_token
 from onestop.appointments import services
 from onestop.appointments.models import Appointment
 from onestop.audit import services as audit
+from onestop.idempotency import idempotent
 from onestop.pagination import Listing, Page
 from onestop.people.iin import parse_iin
 from onestop.people.models import OFFICE_ROLES, Person, Role, User
@@ -121,6 +122,7 @@ def list_slots(request, code: str, service: Query[Line], date: Query[Day]):
     summary="Book a slot (a citizen for himself or herself, the call centre for a caller)",
     operation_id=OPERATION_ID.format("book"),
 )
+@idempotent
 def book(request, payload: AppointmentIn):
     user = request.auth
     iin = payload.iin.strip()

@@ -534,16 +534,17 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
 
 
 def _queue_reminder(appointment: Appointment) -> None:
-    """A Notification per channel the person has, sent after the commit with the retries
-    of every notification (notify.services.deliver)."""
+    """A Notification per channel the person has, written with its delivery task in the
+    caller's transaction, and sent with the retries of every notification
+    (notify.services.deliver)."""
     from onestop.notify.models import Notification
-    from onestop.notify.services import enqueue_after_commit
+    from onestop.notify.services import enqueue_delivery
 
     person = appointment.person
     language = person.language or settings.LANGUAGE_CODE
     with translation.override(language):
         subject, text = reminder_text(appointment)
-    enqueue_after_commit(
+    enqueue_delivery(
         [
             Notification.objects.create(
                 appointment=appointment,

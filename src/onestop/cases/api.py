@@ -17,6 +17,7 @@ from onestop.cases import selectors, services, workflow
 from onestop.cases.models import Application, Document
 from onestop.cases.uploads import Upload
 from onestop.i18n import localized
+from onestop.idempotency import idempotent
 from onestop.pagination import Listing, Page
 from onestop.people.models import Role
 from onestop.problems import InvalidField, NotFound
@@ -260,6 +261,7 @@ def _log_access(request, application_id: int, number: str, applicant) -> None:
 
 
 @router.post("/applications", response={201: ApplicationOut}, summary="File an application")
+@idempotent
 def file_application(request, payload: ApplicationIn):
     user = request.auth
     if payload.life_situation and not payload.service:

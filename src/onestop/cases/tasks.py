@@ -1,4 +1,4 @@
-"""Background work on applications, enqueued after commit."""
+"""Background work on applications, written with the change that calls for it."""
 
 from django_tasks import task
 
@@ -16,6 +16,12 @@ def produce_application_result(application_id: int) -> bool:
     """Renders and signs the result of an approved application and makes it ready; enqueued
     after the approval commits, so that no row is locked while the PDF is made."""
     return services.produce_result(application_id=application_id) is not None
+
+
+@task()
+def produce_stranded_results() -> int:
+    """Queues again the results whose production task was lost with a worker."""
+    return services.outcomes.produce_stranded()
 
 
 @task()

@@ -7,9 +7,11 @@ import abc
 import random
 import re
 import secrets
+import time
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
 
 from onestop.plugins import BasePlugin, Registry
 
@@ -29,8 +31,9 @@ class ChannelPlugin(BasePlugin, abc.ABC):
     outside_calls = ("send",)
 
     @abc.abstractmethod
-    def send(self, *, recipient: str, subject: str, text: str) -> str:
-        """Sends one message; returns the provider's id for it."""
+    def send(self, *, recipient: str, subject: str, text: str, message_id: str = "") -> str:
+        """Sends one message; returns the provider's id for it. `message_id` is the sender's
+        own id for the message: a provider drops a second message with the same id."""
 
 
 channels: Registry[ChannelPlugin] = Registry(
@@ -55,9 +58,12 @@ _failures = random.Random(1414)
 @register("sms")
 class SandboxSmsGateway(ChannelPlugin):
     """Accepts Kazakh mobile numbers (+7 and ten digits), stores each message in
-    `SandboxSms`, and fails when `SANDBOX_SMS_DOWN` is set or at `SANDBOX_SMS_FAILURE_RATE`."""
+    `SandboxSms`, takes `SANDBOX_SMS_LATENCY_MS` to answer, and fails when `SANDBOX_SMS_DOWN`
+    is set or at `SANDBOX_SMS_FAILURE_RATE`.
+    Like a real gateway it drops a message whose id it has already sent: `SandboxSms` holds
+    one row per real send."""
 
-    def send(self, *, recipient: str, subject: str, text: str) -> str:
+    def send(self, *, recipient: str, subject: str, text: str, message_id: str = "") -> str:
         from onestop.notify.models import SandboxSms
 
         if not PHONE.match(recipient):
@@ -66,8 +72,11 @@ class SandboxSmsGateway(ChannelPlugin):
             raise ChannelUnavailable("sandbox SMS gateway is down")
         if _failures.random() < getattr(settings, "SANDBOX_SMS_FAILURE_RATE", 0.0):
             raise ChannelUnavailable("sandbox SMS gateway timed out")
-        message = SandboxSms.objects.create(
-            phone=recipient, text=text[:1000], gateway_id=secrets.token_hex(10)
+        if latency := getattr(settings, "SANDBOX_SMS_LATENCY_MS", 0):
+            time.sleep(latency / 1000)  # a gateway on the other side of a network
+        message, _sent_now = SandboxSms.objects.get_or_create(
+            gateway_id=message_id or secrets.token_hex(10),
+            defaults={"phone": recipient, "text": text[:1000]},
         )
         return message.gateway_id
 
@@ -76,9 +85,14 @@ class SandboxSmsGateway(ChannelPlugin):
 class DjangoEmail(ChannelPlugin):
     """E-mail through Django's EMAIL_BACKEND (SMTP in production, files in the demo)."""
 
-    def send(self, *, recipient: str, subject: str, text: str) -> str:
+    def send(self, *, recipient: str, subject: str, text: str, message_id: str = "") -> str:
+        # The sender's id goes in the Message-ID header, for the mail system to drop repeats.
+        headers = {"Message-ID": f"<{message_id}@{DNS_NAME}>"} if message_id else {}
+        message = EmailMessage(
+            subject, text, settings.DEFAULT_FROM_EMAIL, [recipient], headers=headers
+        )
         try:
-            send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient])
+            message.send()
         except OSError as error:
             raise ChannelUnavailable(str(error)) from error
-        return secrets.token_hex(10)
+        return message_id or secrets.token_hex(10)

@@ -1,10 +1,15 @@
 """Telling people what happened to their applications, in their language, by SMS and
-e-mail. Messages are created after the status change commits and sent by a task with
-retries; a failed send never undoes the change. No message names the reviewer."""
+e-mail. The messages are written in the transaction of the change they announce, with the
+tasks that deliver them (an outbox): a change that commits has its messages, whatever dies
+after. A task sends each once: it claims the row, and the gateway gets the notification's
+id as the message id, so that a send repeated after a crash is dropped by the gateway.
+A failed send is retried and never undoes the change. No message names the reviewer."""
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -55,8 +60,10 @@ def _latest_note(application) -> str:
     return last.note if last else ""
 
 
-def notify_status_change(*, application_id: int, status: str) -> list[Notification]:
-    """Queues an SMS and an e-mail about a status change (for whichever the person has)."""
+def notify_status_change(*, application_id: int, status: str, change=None) -> list[Notification]:
+    """Writes an SMS and an e-mail about a status change (for whichever the person has) with
+    their delivery tasks. Called inside the transaction of the change (`change`, the history
+    row), so that both commit or neither does."""
     from onestop.cases.models import Application
 
     application = Application.objects.select_related("applicant", "service", "life_situation").get(
@@ -76,6 +83,7 @@ def notify_status_change(*, application_id: int, status: str) -> list[Notificati
                 notifications.append(
                     Notification.objects.create(
                         application=application,
+                        status_change=change,
                         channel=channel,
                         recipient=recipient,
                         language=person.language or "kk",
@@ -90,7 +98,8 @@ def notify_status_change(*, application_id: int, status: str) -> list[Notificati
 
 
 def notify_overdue(*, application_id: int) -> list[Notification]:
-    """Tells the agency head(s) by e-mail that an application is overdue."""
+    """Tells the agency head(s) by e-mail that an application is overdue; called inside the
+    transaction that flags it."""
     from onestop.cases.models import Application
     from onestop.people.models import Role, User
 
@@ -121,10 +130,10 @@ def notify_overdue(*, application_id: int) -> list[Notification]:
     return notifications
 
 
-def enqueue_after_commit(notifications: list[Notification]) -> None:
-    """Sends these once the transaction that created them commits."""
+def enqueue_delivery(notifications: list[Notification]) -> None:
+    """Writes the tasks that deliver these, in the transaction that wrote them."""
     for notification in notifications:
-        transaction.on_commit(lambda pk=notification.pk: _enqueue(pk, attempt=1))
+        _enqueue(notification.pk, attempt=1)
 
 
 def _enqueue(notification_id: int, *, attempt: int, delay_seconds: float = 0) -> None:
@@ -136,33 +145,96 @@ def _enqueue(notification_id: int, *, attempt: int, delay_seconds: float = 0) ->
     task.enqueue(notification_id, attempt)
 
 
-def deliver(*, notification_id: int, attempt: int) -> str:
-    """Sends one notification; on a passing failure tries again later, up to MAX_ATTEMPTS."""
+def lease_seconds() -> float:
+    return settings.TASK_LEASE_SECONDS
+
+
+def deliver(*, notification_id: int, attempt: int = 1, task_id: str = "") -> str:
+    """Sends one notification at most once; on a passing failure tries again later, up to
+    MAX_ATTEMPTS. The row is claimed first (`sending`, by this task): another delivery of
+    the same message skips it, unless the claim is older than the task lease (its worker
+    died). The gateway gets the notification's id as the message id and drops a repeat,
+    so a send cut short by a crash and run again reaches the person once."""
+    now = timezone.now()
+    claimable = Q(state=Notification.State.QUEUED) | Q(
+        state=Notification.State.SENDING,
+        claimed_at__lt=now - datetime.timedelta(seconds=lease_seconds()),
+    )
+    if task_id:  # this very task, run again after its worker died
+        claimable |= Q(state=Notification.State.SENDING, claimed_by=task_id)
+    claimed = (
+        Notification.objects.filter(claimable, pk=notification_id)
+        .exclude(state=Notification.State.SENT)
+        .update(
+            state=Notification.State.SENDING,
+            claimed_by=task_id,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+        )
+    )
     notification = Notification.objects.get(pk=notification_id)
-    if notification.state == Notification.State.SENT:
+    if not claimed:
         return notification.state
+    attempts = notification.attempts
     try:
         plugin_for(notification.channel).send(
-            recipient=notification.recipient, subject=notification.subject, text=notification.text
+            recipient=notification.recipient,
+            subject=notification.subject,
+            text=notification.text,
+            message_id=message_id(notification),
         )
     except BadRecipient as error:
-        Notification.objects.filter(pk=notification_id).update(
-            state=Notification.State.FAILED, attempts=attempt, last_error=str(error)[:300]
-        )
+        _settle(notification_id, state=Notification.State.FAILED, last_error=str(error)[:300])
         return Notification.State.FAILED
     except ChannelUnavailable as error:
-        final = attempt >= MAX_ATTEMPTS
-        Notification.objects.filter(pk=notification_id).update(
-            state=Notification.State.FAILED if final else Notification.State.QUEUED,
-            attempts=attempt,
-            last_error=str(error)[:300],
-        )
-        if not final:
-            transaction.on_commit(
-                lambda: _enqueue(notification_id, attempt=attempt + 1, delay_seconds=2**attempt)
-            )
-        return Notification.State.FAILED if final else Notification.State.QUEUED
-    Notification.objects.filter(pk=notification_id).update(
-        state=Notification.State.SENT, attempts=attempt, sent_at=timezone.now(), last_error=""
-    )
+        final = attempts >= MAX_ATTEMPTS
+        state = Notification.State.FAILED if final else Notification.State.QUEUED
+        with transaction.atomic():
+            _settle(notification_id, state=state, last_error=str(error)[:300])
+            if not final:
+                _enqueue(notification_id, attempt=attempts + 1, delay_seconds=2**attempts)
+        return state
+    _settle(notification_id, state=Notification.State.SENT, sent_at=timezone.now(), last_error="")
     return Notification.State.SENT
+
+
+def _settle(notification_id: int, **fields) -> None:
+    Notification.objects.filter(pk=notification_id, state=Notification.State.SENDING).update(
+        claimed_by="", **fields
+    )
+
+
+def message_id(notification: Notification) -> str:
+    """The id a gateway gets with the message; it drops a second message with the same id."""
+    return f"onestop-notification-{notification.pk}"
+
+
+def redeliver_stranded(*, now: datetime.datetime | None = None) -> int:
+    """Writes a delivery task for every message still waiting, a lease after it was written
+    or claimed, with no delivery task waiting or running: its task was lost or given up on
+    with the worker that ran it. Returns how many were queued again."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from onestop.notify.tasks import deliver_notification
+
+    now = now or timezone.now()
+    before = now - datetime.timedelta(seconds=lease_seconds())
+    waiting = Notification.objects.filter(
+        Q(state=Notification.State.QUEUED, created_at__lt=before)
+        | Q(state=Notification.State.SENDING, claimed_at__lt=before)
+    ).values_list("pk", flat=True)
+    if not waiting:
+        return 0
+    pending = {
+        args_kwargs["args"][0]
+        for args_kwargs in DBTaskResult.objects.filter(
+            task_path=deliver_notification.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        ).values_list("args_kwargs", flat=True)
+        if args_kwargs.get("args")
+    }
+    stranded = [pk for pk in waiting if pk not in pending]
+    for pk in stranded:
+        _enqueue(pk, attempt=1)
+    return len(stranded)

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 
 from onestop import permissions
 from onestop.api_auth import SessionOrToken
+from onestop.idempotency import idempotent
 from onestop.observability import set_actor
 from onestop.people.models import User
 from onestop.problems import Forbidden, NotFound
@@ -138,6 +139,7 @@ def _ticket(request, ticket_id: int) -> Ticket:
     auth=user_or_device,
     summary="Issue a queue ticket",
 )
+@idempotent
 def issue_ticket(request, code: str, payload: TicketIn):
     caller = request.auth
     device = caller if isinstance(caller, Device) else None

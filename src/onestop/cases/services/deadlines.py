@@ -88,6 +88,6 @@ def flag_overdue(*, now: datetime.datetime | None = None) -> int:
             )
             from onestop.notify.services import notify_overdue
 
-            transaction.on_commit(lambda pk=pk: notify_overdue(application_id=pk))
+            notify_overdue(application_id=pk)
             flagged += 1
     return flagged

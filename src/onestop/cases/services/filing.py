@@ -274,7 +274,7 @@ def file_prepared(
                 saved_files.append(document.file.name)
             for record in filing.fetched:
                 _attach_registry_record(application, record)
-            StatusChange.objects.create(
+            received = StatusChange.objects.create(
                 application=application,
                 action="file",
                 status=S.SUBMITTED,
@@ -295,9 +295,7 @@ def file_prepared(
             )
             from onestop.notify.services import notify_status_change
 
-            transaction.on_commit(
-                lambda: notify_status_change(application_id=application.pk, status=S.SUBMITTED)
-            )
+            notify_status_change(application_id=application.pk, status=S.SUBMITTED, change=received)
             if waiting:
                 transaction.on_commit(lambda: _enqueue_registry_retry(application.pk, attempt=1))
             elif channel in SELF_SERVICE_CHANNELS and _complete(application):

@@ -1,7 +1,8 @@
 """How an application moves. Every status change goes through `transition` (a person's
 action) or `_move` (the one function that writes a status, for the platform's own moves
 too): the row is locked, the table in `workflow.py` checked, history and an audit event
-appended in one transaction, and messages sent only after commit."""
+appended in one transaction with the messages that announce it and their tasks (an
+outbox), which send them only after commit."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -77,7 +78,7 @@ def _check_source(application: Application, rule: Transition) -> None:
 def _move(*, actor, application: Application, action: str, reason: str = "") -> None:
     """The one place an application's status changes: the table is checked every time, for
     people and for the platform's own moves alike; then the status, its history and its
-    audit event are written, and the messages queued for after commit. The caller holds the
+    audit event are written, and the messages with their delivery tasks. The caller holds the
     row locked."""
     rule = _rule(action, role=role_of(actor))
     _check_source(application, rule)
@@ -100,7 +101,7 @@ def _move(*, actor, application: Application, action: str, reason: str = "") -> 
         application.issued_at = now
         fields.append("issued_at")
     application.save(update_fields=fields)
-    StatusChange.objects.create(
+    change = StatusChange.objects.create(
         application=application, action=action, status=target, at=now, actor=actor, note=reason
     )
     audit.record(
@@ -111,12 +112,11 @@ def _move(*, actor, application: Application, action: str, reason: str = "") -> 
     )
     from onestop.notify.services import notify_status_change
 
-    transaction.on_commit(
-        lambda: notify_status_change(application_id=application.pk, status=target)
-    )
+    # The messages and the tasks are written with the change: they commit together.
+    notify_status_change(application_id=application.pk, status=target, change=change)
     if target == S.APPROVED:
-        # The result is rendered and signed by a task after commit, never under this lock.
-        transaction.on_commit(lambda: outcomes._enqueue_result(application.pk))
+        # The result is rendered and signed by this task, after commit, never under this lock.
+        outcomes._enqueue_result(application.pk)
 
 
 def _check_actor_scope(actor: User | None, application: Application, action: str) -> None:
