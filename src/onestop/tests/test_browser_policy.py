@@ -68,3 +68,21 @@ def test_main_pages_run_under_the_policy(browser, site):
 
     visit(log_in(browser, site, "mobile1"), f"{site}/mobile/")
     visit(log_in(browser, site, "manager1"), f"{site}/mobile/home-visits/")
+
+
+def test_admin_pages_run_under_the_policy(browser, site):
+    page = browser.new_context(locale="en").new_page()
+    page.goto(f"{site}/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{site}/admin/")
+    page.wait_for_load_state("networkidle")
+    # The register's list and a service's form, with its inlines, filters and widgets.
+    page.goto(f"{site}/admin/catalog/service/")
+    page.wait_for_load_state("networkidle")
+    page.click("#result_list tbody th a")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#content-main form").count() == 1
+    page.goto(f"{site}/admin/catalog/standard/add/")
+    page.wait_for_load_state("networkidle")
