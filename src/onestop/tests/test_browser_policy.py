@@ -21,11 +21,16 @@ def site(live_server):
     return live_server.url
 
 
-def visit(page, url: str) -> None:
+def visit(page, url: str, *, ready: str | None = None) -> None:
+    """Opens a page and waits until its scripts have done their first work: the network
+    quiet, or (a page that keeps polling) the element that says it is ready."""
     response = page.goto(url)
     assert response is not None and response.status < 400, url
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    page.wait_for_load_state("networkidle")
+    if ready is None:
+        page.wait_for_load_state("networkidle")
+    else:
+        page.wait_for_selector(ready, state="attached", timeout=20000)
 
 
 def log_in(browser, site, username: str):
@@ -66,7 +71,11 @@ def test_main_pages_run_under_the_policy(browser, site):
     operator.select_option("#status", index=1)
     operator.wait_for_url(re.compile(r".*status=.+"))
 
-    visit(log_in(browser, site, "mobile1"), f"{site}/mobile/")
+    visit(
+        log_in(browser, site, "mobile1"),
+        f"{site}/mobile/",
+        ready="#mobile[data-offline-ready=yes]",
+    )
     visit(log_in(browser, site, "manager1"), f"{site}/mobile/home-visits/")
 
 
