@@ -126,7 +126,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     """Debian's Chromium driven by Playwright. A missing browser fails the run, never skips it."""
     from playwright.sync_api import sync_playwright
 
@@ -136,3 +136,38 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class PolicyWatchingBrowser:
+    """The browser as a test sees it: every page it opens reports what the
+    Content-Security-Policy refused, and the test fails on any of it."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.refused: list[str] = []
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        context.on("console", self._console)
+        return context
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.on("console", self._console)
+        return page
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.refused.append(f"{message.location.get('url')}: {message.text}")
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+@pytest.fixture
+def browser(chromium):
+    watching = PolicyWatchingBrowser(chromium)
+    yield watching
+    assert not watching.refused, "the Content-Security-Policy refused:\n" + "\n".join(
+        watching.refused
+    )

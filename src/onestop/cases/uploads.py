@@ -1,6 +1,8 @@
 """What the applicant may upload: PDF, JPEG or PNG, up to ONESTOP_MAX_UPLOAD_MB (10 MB).
 
-The type is read from the file's first bytes, not from the name or the browser's word.
+The type is read from the file's first bytes, not from the name or the browser's word, and
+the name's extension must agree with it: a program renamed "scan.pdf" is refused, and so is
+a PDF named "photo.png", which would open in the wrong program on a reviewer's machine.
 """
 
 import hashlib
@@ -19,6 +21,19 @@ SIGNATURES = {
     "image/png": (b"\x89PNG\r\n\x1a\n",),
 }
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+NAME_EXTENSIONS = {
+    "application/pdf": ("pdf",),
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/png": ("png",),
+}
+
+
+def _name_must_end_in(content_type: str) -> str:
+    if content_type == "application/pdf":
+        return _("This file is a PDF: its name must end in .pdf.")
+    if content_type == "image/jpeg":
+        return _("This file is a JPEG image: its name must end in .jpg or .jpeg.")
+    return _("This file is a PNG image: its name must end in .png.")
 
 
 class FileTooLarge(DomainError):
@@ -57,7 +72,13 @@ def content_type_of(upload: Upload, *, field: str) -> str:
         raise FileTooLarge(field, limit)
     if not upload.content:
         raise InvalidField(field, "empty_file", _("The file is empty."))
-    for content_type, prefixes in SIGNATURES.items():
-        if upload.content.startswith(prefixes):
-            return content_type
-    raise InvalidField(field, "unsupported_file_type", _("Upload a PDF, JPEG or PNG file."))
+    content_type = next(
+        (kind for kind, prefixes in SIGNATURES.items() if upload.content.startswith(prefixes)),
+        None,
+    )
+    if content_type is None:
+        raise InvalidField(field, "unsupported_file_type", _("Upload a PDF, JPEG or PNG file."))
+    _stem, dot, extension = upload.name.rpartition(".")
+    if not dot or extension.lower() not in NAME_EXTENSIONS[content_type]:
+        raise InvalidField(f"{field}.name", "extension_mismatch", _name_must_end_in(content_type))
+    return content_type

@@ -46,6 +46,10 @@ class ServiceAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_kk", "name_ru", "name_en"]
     readonly_fields = ["current_standard", "readability"]
     actions = ["make_draft"]
+
+    class Media:
+        css = {"all": ["catalog/admin.css"]}
+
     fieldsets = [
         (
             None,
@@ -72,7 +76,9 @@ class ServiceAdmin(admin.ModelAdmin):
     def readability_flags(self, service):
         count = len(check_service(service))
         return format_html(
-            '<span style="color:{}">{}</span>', "#a1151b" if count else "#1d7a3e", count or "✓"
+            '<span class="readability-flags{}">{}</span>',
+            " has-findings" if count else "",
+            count or "✓",
         )
 
     @admin.display(description=_("readability check"))

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from onestop.audit import services as audit
 from onestop.catalog.models import Service
@@ -265,8 +266,32 @@ def load_staff() -> int:
 
 
 def demo_device_token(kind: str, office_code: str, window: int | None = None) -> str:
-    """Demo kiosks, boards and rating screens have known tokens, like the demo passwords."""
-    return f"dev_demo_{kind}_{office_code}" + (f"_{window}" if window else "")
+    """This installation's token for a demo kiosk, board or rating screen: derived from its
+    secret key (random per installation), so nobody else can know it, while `onestop demo`,
+    the simulator and `onestop demodevices` can always say it. The database keeps its hash."""
+    screen = f"{kind}:{office_code}" + (f":{window}" if window else "")
+    digest = salted_hmac("onestop.demo.device", screen, algorithm="sha256").hexdigest()
+    return f"dev_{digest[:40]}"
+
+
+def demo_screens():
+    """(office, kind, window) of every demo kiosk, board and rating screen."""
+    for office in Office.objects.exclude(kind=Office.Kind.MOBILE).order_by("code"):
+        yield office, "kiosk", None
+        yield office, "board", None
+        for window in office.windows.order_by("number"):
+            yield office, "rating", window
+
+
+def screen_link(base_url: str, office: str, kind: str, window: int | None) -> str:
+    """Where a demo screen opens: the kiosk and the rating screen with their token in the
+    address (the page keeps it in a cookie); the board's API answers the token too."""
+    token = demo_device_token(kind, office, window)
+    if kind == "kiosk":
+        return f"{base_url}/queue/kiosk/{office}/?device={token}"
+    if kind == "rating":
+        return f"{base_url}/queue/rate/{office}/{window}/?device={token}"
+    return f"{base_url}/queue/board/{office}/  (API token {token})"
 
 
 def load_devices() -> int:
@@ -275,20 +300,16 @@ def load_devices() -> int:
     from onestop.queueing.models import Device
 
     created = 0
-    for office in Office.objects.exclude(kind=Office.Kind.MOBILE):
-        screens = [("kiosk", None), ("board", None)] + [("rating", w) for w in office.windows.all()]
-        for kind, window in screens:
-            token = demo_device_token(kind, office.code, window.number if window else None)
-            _device, was_created = Device.objects.get_or_create(
-                key_hash=hashlib.sha256(token.encode()).hexdigest(),
-                defaults={
-                    "office": office,
-                    "kind": kind,
-                    "window": window,
-                    "name": f"{kind} {office.code}" + (f" #{window.number}" if window else ""),
-                },
-            )
-            created += was_created
+    for office, kind, window in demo_screens():
+        token = demo_device_token(kind, office.code, window.number if window else None)
+        _device, was_created = Device.objects.update_or_create(
+            office=office,
+            kind=kind,
+            window=window,
+            name=f"{kind} {office.code}" + (f" #{window.number}" if window else ""),
+            defaults={"key_hash": hashlib.sha256(token.encode()).hexdigest()},
+        )
+        created += was_created
     return created
 
 

@@ -4,7 +4,9 @@ from typing import Literal
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from ninja import Field, Router, Schema, Status
+from ninja.decorators import decorate_view
 
 from onestop import permissions
 from onestop.api_auth import SessionOrToken
@@ -233,6 +235,7 @@ def get_ticket(request, ticket_id: int):
     response=TicketOut,
     summary="Follow a ticket from a phone (the code on the ticket)",
 )
+@decorate_view(never_cache)  # a visitor's ticket, though its code is all that asks for it
 def follow(request, follow_code: str):
     ticket = (
         Ticket.objects.select_related("office", "service", "window")

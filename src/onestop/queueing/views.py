@@ -18,6 +18,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.http import urlencode
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop import permissions
@@ -497,6 +498,7 @@ def remaining_wait(ticket: Ticket, now: datetime.datetime | None = None) -> floa
 
 
 @require_GET
+@never_cache  # a visitor's ticket, though its code is all that asks for it
 def follow(request, follow_code: str):
     """A visitor's ticket on his or her phone, by the code printed on it."""
     ticket = selectors.followed_ticket(follow_code)

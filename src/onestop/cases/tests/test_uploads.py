@@ -122,3 +122,77 @@ def test_multipart_upload_to_an_application(api_client, token_for, citizen, sett
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
     assert big.status_code == 413
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "accepted"),
+    [
+        ("contract.pdf", PDF, True),
+        ("CONTRACT.PDF", PDF, True),
+        ("photo.jpeg", JPEG, True),
+        ("photo.JPG", JPEG, True),
+        ("plan.png", PNG, True),
+        ("contract.pdf", PNG, False),  # an image passed off as a PDF
+        ("photo.jpg", PDF, False),
+        ("plan.png", JPEG, False),
+        ("contract.pdf.exe", PDF, False),
+        ("contract", PDF, False),
+    ],
+)
+def test_the_name_of_a_file_must_agree_with_its_content(
+    api_client, token_for, citizen, name, content, accepted, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    response = file_at_counter(
+        api_client,
+        token_for("operator1"),
+        citizen.person.iin,
+        [doc("ok.pdf", PDF), doc(name, content)],
+    )
+    if accepted:
+        assert response.status_code == 201, response.content
+        return
+    assert response.status_code == 422, response.content
+    error = response.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("documents.1.name", "extension_mismatch")
+    assert "must end in" in error["message"]
+    assert not any(tmp_path.rglob("*.*"))
+
+
+def test_a_page_upload_whose_name_lies_is_refused(client, operator, citizen, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(operator)
+    before = Application.objects.count()
+    response = client.post(
+        "/applications/new/?lang=en",
+        {
+            "service": "real-estate-registration",
+            "iin": citizen.person.iin,
+            "document-0": SimpleUploadedFile("deed.pdf", PNG, content_type="application/pdf"),
+        },
+        follow=True,
+    )
+    assert "This file is a PNG image: its name must end in .png." in response.content.decode()
+    assert Application.objects.count() == before and not any(tmp_path.rglob("*.*"))
+
+
+def test_a_multipart_upload_whose_name_lies_is_refused(
+    api_client, token_for, citizen, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    token = token_for("operator1")
+    number = file_at_counter(api_client, token, citizen.person.iin, []).json()["number"]
+    response = api_client.post(
+        f"/api/v1/applications/{number}/documents",
+        {"file": SimpleUploadedFile("scan.png", PDF, content_type="image/png")},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "documents.0.name"

@@ -66,12 +66,14 @@ def test_capture_offline_then_sync_when_back_online(browser, site):
     context.set_offline(True)
     page.reload()  # the page itself comes from the service worker now
     page.wait_for_selector("#ticket-service option[value=address-certificate]", state="attached")
-    page.wait_for_function("document.getElementById('sync-badge').textContent.includes('Offline')")
+    page.wait_for_function(
+        "() => document.getElementById('sync-badge').textContent.includes('Offline')"
+    )
 
     page.select_option("#ticket-service", "address-certificate")
     page.click("#ticket-form button[type=submit]")
     page.wait_for_function(
-        "document.getElementById('sync-badge').textContent.includes('1 waiting')"
+        "() => document.getElementById('sync-badge').textContent.includes('1 waiting')"
     )
 
     page.select_option("#application-service", "pension-contributions-certificate")
@@ -81,7 +83,7 @@ def test_capture_offline_then_sync_when_back_online(browser, site):
     page.fill("#application-iin", iin)
     page.click("#application-form button[type=submit]")
     page.wait_for_function(
-        "document.getElementById('sync-badge').textContent.includes('2 waiting')"
+        "() => document.getElementById('sync-badge').textContent.includes('2 waiting')"
     )
     assert page.inner_text("#application-iin-error") == ""
     assert "Offline · 2 waiting to sync" in badge(page)
@@ -91,7 +93,7 @@ def test_capture_offline_then_sync_when_back_online(browser, site):
 
     context.set_offline(False)
     page.wait_for_function(
-        "document.getElementById('sync-badge').textContent.includes('all synced')",
+        "() => document.getElementById('sync-badge').textContent.includes('all synced')",
         timeout=20000,
     )
     assert page.locator("#captured tbody tr.state-synced").count() == 2
@@ -113,20 +115,20 @@ def test_the_screen_on_a_phone(browser, site):
     page.select_option("#ticket-service", "address-certificate")
     page.click("#ticket-form button[type=submit]")
     page.wait_for_function(
-        "document.getElementById('sync-badge').textContent.includes('1 waiting')"
+        "() => document.getElementById('sync-badge').textContent.includes('1 waiting')"
     )
     page.select_option("#application-service", "retirement-pension")
     page.fill("#application-iin", unknown_iin())  # a right IIN, but nobody in the registry
     page.click("#application-form button[type=submit]")
     page.wait_for_function(
-        "document.getElementById('sync-badge').textContent.includes('2 waiting')"
+        "() => document.getElementById('sync-badge').textContent.includes('2 waiting')"
     )
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]  # nothing runs off the side of the screen
     shoot(page, "phone-offline-2-waiting")
     context.set_offline(False)
     page.wait_for_function(
-        "document.getElementById('sync-badge').textContent.includes('all synced · 1 refused')",
+        "() => document.getElementById('sync-badge').textContent.includes('all synced · 1 refused')",
         timeout=20000,
     )
     shoot(page, "phone-synced-1-refused")

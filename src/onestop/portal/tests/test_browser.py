@@ -44,12 +44,14 @@ def test_catalogue_filters_live_as_you_type(browser, demo):
     total = page.locator(".service-list > li").count()
     assert total >= 40
     page.fill("#q", "certificate")
-    page.wait_for_function(f"document.querySelectorAll('.service-list > li').length < {total}")
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.service-list > li').length < {total}"
+    )
     names = page.locator(".service-name").all_inner_texts()
     assert 0 < len(names) < total
     assert "q=certificate" in page.url
     page.select_option("#channel", "pap")
-    page.wait_for_function("location.search.includes('channel=pap')")
+    page.wait_for_function("() => location.search.includes('channel=pap')")
     page.wait_for_timeout(300)
     instant = {s.name_en for s in Service.objects.filter(instant=True)}
     shown = set(page.locator(".service-name").all_inner_texts())

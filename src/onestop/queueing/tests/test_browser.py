@@ -142,7 +142,7 @@ def test_kiosk_board_workstation_and_rating(browser, site):
     board.wait_for_selector(f".board-row.is-latest .board-number:text-is('{number}')", timeout=2000)
     assert time.monotonic() - called <= 2.0
     assert board.locator(".board-row.is-latest .board-window").inner_text() == "1"
-    board.wait_for_function("window.__spoken.length >= 2", timeout=4000)
+    board.wait_for_function("() => window.__spoken.length >= 2", timeout=4000)
     assert board.evaluate("window.__spoken") == [
         f"Талон {number}, терезе 1 @kk-KZ",
         f"Талон {number}, окно 1 @ru-RU",

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from onestop.demo.services import load_demo
+from onestop.demo.services import load_demo, screen_link
 from onestop.operations.processes import gunicorn_command, worker_command
 from onestop.simulation import simulator_command
 
@@ -40,14 +40,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nonestop is running at {base}/"))
         self.stdout.write(
             f"  catalogue  {base}/services/\n"
-            f"  kiosk      {base}/queue/kiosk/astana-esil/?device=dev_demo_kiosk_astana-esil\n"
+            f"  kiosk      {screen_link(base, 'astana-esil', 'kiosk', None)}\n"
             f"  board      {base}/queue/board/astana-esil/?speech=1\n"
             f"  window     {base}/queue/window/  (log in as operator1 or operator2)\n"
-            f"  rating     {base}/queue/rate/astana-esil/1/?device=dev_demo_rating_astana-esil_1\n"
+            f"  rating     {screen_link(base, 'astana-esil', 'rating', 1)}\n"
             f"  booking    {base}/appointments/\n"
             f"  API        {base}/api/v1/docs\n"
             f"  admin      {base}/admin/\n"
-            f"  health     {base}/health\n\n"
+            f"  health     {base}/health\n"
+            "  (the screens' tokens are this installation's own; `onestop demodevices` lists all)\n\n"
             f"  {counts['services']} services, {counts['centres']} centres; "
             f"every demo account uses the password {settings.DEMO_PASSWORD}:\n"
             "  consultant1, operator1..operator4, manager1, reviewer1..reviewer3, head1, mobile1,\n"
