@@ -146,6 +146,7 @@ def test_the_name_of_a_file_must_agree_with_its_content(
     api_client, token_for, citizen, name, content, accepted, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
+    api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = file_at_counter(
         api_client,
         token_for("operator1"),

@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 
 ESIL = "astana-esil"
-KIOSK = f"dev_demo_kiosk_{ESIL}"
 PASSWORD = "demo12345"
 LOAD_SECONDS = 10
 
@@ -40,6 +39,8 @@ open_around_the_clock({ESIL!r})
 from onestop.people.models import Person
 people = Person.objects.filter(phone__startswith="+7").order_by("iin")
 print("PEOPLE=" + json.dumps(list(people.values_list("iin", flat=True)[:60])))
+from onestop.demo.services import demo_device_token
+print("KIOSK=" + demo_device_token("kiosk", {ESIL!r}))
 """
 
 
@@ -111,7 +112,7 @@ class Processes:
             **database.environment(),
             "ONESTOP_TASK_LEASE_SECONDS": "2",
             "ONESTOP_RATE_LIMITS": "off",
-            "ONESTOP_SANDBOX_SMS_LATENCY_MS": "150",
+            "ONESTOP_SANDBOX_SMS_LATENCY_MS": "40",
             "ONESTOP_DEMO_PASSWORD": PASSWORD,
             "ONESTOP_LOG_LEVEL": "WARNING",
         }
@@ -237,7 +238,7 @@ class Client:
         return body["token"]
 
 
-def drive(client: Client, people: list[str], stop: threading.Event, seen: list) -> None:
+def drive(client: Client, people: list[str], kiosk: str, stop: threading.Event, seen: list) -> None:
     operator = client.token("operator1")
     n = 0
     while not stop.is_set():
@@ -257,9 +258,11 @@ def drive(client: Client, people: list[str], stop: threading.Event, seen: list) 
             )
             seen.append(("accept", status))
         status, _ = client.call(
-            f"/offices/{ESIL}/tickets", {"service": "passport"}, KIOSK, key=str(uuid.uuid4())
+            f"/offices/{ESIL}/tickets", {"service": "passport"}, kiosk, key=str(uuid.uuid4())
         )
         seen.append(("ticket", status))
+        # A steady pace: what is filed stays deliverable in the test's time on any machine.
+        stop.wait(0.1)
 
 
 # ------------------------------------------------------------------ the test
@@ -272,13 +275,14 @@ def test_nothing_is_lost_or_sent_twice_when_server_and_worker_are_killed(tmp_pat
         setup = processes.run("shell", "-c", SETUP, timeout=180)
         assert setup.returncode == 0, setup.stderr[-3000:]
         people = json.loads(setup.stdout.split("PEOPLE=")[1].splitlines()[0])
+        kiosk = setup.stdout.split("KIOSK=")[1].splitlines()[0]
         processes.start_server()
         processes.start_worker(database)
         client = Client(processes.port)
         stop = threading.Event()
         seen: list = []
         threads = [
-            threading.Thread(target=drive, args=(client, people[i::3], stop, seen))
+            threading.Thread(target=drive, args=(client, people[i::3], kiosk, stop, seen))
             for i in range(3)
         ]
         for thread in threads:
@@ -302,7 +306,7 @@ def test_nothing_is_lost_or_sent_twice_when_server_and_worker_are_killed(tmp_pat
             thread.join(timeout=60)
 
         # Everything the changes called for is done within a few leases.
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             waiting = database.value(
                 "SELECT COUNT(*) FROM notify_notification WHERE state IN ('queued', 'sending')"
@@ -364,11 +368,11 @@ def test_nothing_is_lost_or_sent_twice_when_server_and_worker_are_killed(tmp_pat
             database.admin(f'ALTER DATABASE "{database.name}" ALLOW_CONNECTIONS false')
             terminate = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
             database.admin(f"{terminate}'{database.name}'")
-            gone = client.raw(f"/offices/{ESIL}/tickets", {"service": "passport"}, KIOSK)
+            gone = client.raw(f"/offices/{ESIL}/tickets", {"service": "passport"}, kiosk)
             database.admin(f'ALTER DATABASE "{database.name}" ALLOW_CONNECTIONS true')
             assert gone.status == 503 and int(gone.headers["Retry-After"]) > 0
             assert gone.headers["Content-Type"] == "application/problem+json"
-            status, _ = client.call(f"/offices/{ESIL}/tickets", {"service": "passport"}, KIOSK)
+            status, _ = client.call(f"/offices/{ESIL}/tickets", {"service": "passport"}, kiosk)
             assert status == 201
     finally:
         processes.stop()

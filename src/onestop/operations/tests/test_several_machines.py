@@ -627,7 +627,8 @@ def test_two_servers_behind_nginx_hold_every_invariant_and_limit_together(site):
                 {
                     "office": CENTRE,
                     "service": codes[n],
-                    "start": (slot + datetime.timedelta(minutes=15 * n)).isoformat(),
+                    # The slots after the stormed one: none of its three places taken here.
+                    "start": (slot + datetime.timedelta(minutes=15 * (n + 1))).isoformat(),
                     "iin": caller_person.person.iin,
                 },
             ),
