@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.probe, pytest.mark.django_db]
 
 CHECKS = [
     not_a_server_error,

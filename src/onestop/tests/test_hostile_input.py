@@ -13,7 +13,7 @@ from django.test import Client
 
 from onestop.api import api
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.probe, pytest.mark.django_db]
 
 HOSTILE = [
     "\ud800",
