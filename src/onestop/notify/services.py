@@ -145,10 +145,6 @@ def _enqueue(notification_id: int, *, attempt: int, delay_seconds: float = 0) ->
     task.enqueue(notification_id, attempt)
 
 
-def lease_seconds() -> float:
-    return settings.TASK_LEASE_SECONDS
-
-
 def deliver(*, notification_id: int, attempt: int = 1, task_id: str = "") -> str:
     """Sends one notification at most once; on a passing failure tries again later, up to
     MAX_ATTEMPTS. The row is claimed first (`sending`, by this task): another delivery of
@@ -158,7 +154,7 @@ def deliver(*, notification_id: int, attempt: int = 1, task_id: str = "") -> str
     now = timezone.now()
     claimable = Q(state=Notification.State.QUEUED) | Q(
         state=Notification.State.SENDING,
-        claimed_at__lt=now - datetime.timedelta(seconds=lease_seconds()),
+        claimed_at__lt=now - datetime.timedelta(seconds=settings.TASK_LEASE_SECONDS),
     )
     if task_id:  # this very task, run again after its worker died
         claimable |= Q(state=Notification.State.SENDING, claimed_by=task_id)
@@ -213,28 +209,15 @@ def redeliver_stranded(*, now: datetime.datetime | None = None) -> int:
     """Writes a delivery task for every message still waiting, a lease after it was written
     or claimed, with no delivery task waiting or running: its task was lost or given up on
     with the worker that ran it. Returns how many were queued again."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     from onestop.notify.tasks import deliver_notification
+    from onestop.operations.leases import lease_ago, without_a_task
 
-    now = now or timezone.now()
-    before = now - datetime.timedelta(seconds=lease_seconds())
+    before = lease_ago(now)
     waiting = Notification.objects.filter(
         Q(state=Notification.State.QUEUED, created_at__lt=before)
         | Q(state=Notification.State.SENDING, claimed_at__lt=before)
     ).values_list("pk", flat=True)
-    if not waiting:
-        return 0
-    pending = {
-        args_kwargs["args"][0]
-        for args_kwargs in DBTaskResult.objects.filter(
-            task_path=deliver_notification.module_path,
-            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-        ).values_list("args_kwargs", flat=True)
-        if args_kwargs.get("args")
-    }
-    stranded = [pk for pk in waiting if pk not in pending]
+    stranded = without_a_task(deliver_notification, waiting) if waiting else []
     for pk in stranded:
         _enqueue(pk, attempt=1)
     return len(stranded)

@@ -44,6 +44,26 @@ def forget(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
+def lease_ago(now: datetime.datetime | None = None) -> datetime.datetime:
+    """One lease before `now`: what was written or claimed before then and is still not
+    done has lost its task."""
+    return (now or timezone.now()) - datetime.timedelta(seconds=settings.TASK_LEASE_SECONDS)
+
+
+def without_a_task(task, first_arguments) -> list:
+    """Those of `first_arguments` for which no run of `task` waits or runs: their task was
+    lost (a crash between commit and enqueue, or given up on with a dead worker)."""
+    pending = {
+        args_kwargs["args"][0]
+        for args_kwargs in DBTaskResult.objects.filter(
+            task_path=task.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        ).values_list("args_kwargs", flat=True)
+        if args_kwargs.get("args")
+    }
+    return [argument for argument in first_arguments if argument not in pending]
+
+
 def reclaim_abandoned(*, now: datetime.datetime | None = None) -> int:
     """Puts back in the queue the tasks left RUNNING by a worker that died; returns how many."""
     now = now or timezone.now()

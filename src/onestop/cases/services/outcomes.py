@@ -4,7 +4,6 @@ commits, and the steps of a multi-step service. (`cases/results.py` renders the 
 import datetime
 import hashlib
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -33,27 +32,13 @@ def produce_stranded(*, now: datetime.datetime | None = None) -> int:
     """Queues again the production of results of applications approved a task lease ago and
     still waiting for it with no production task waiting or running (the task was lost with
     a worker). Producing twice is harmless: `produce_result` attaches one result."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     from onestop.cases.tasks import produce_application_result
+    from onestop.operations.leases import lease_ago, without_a_task
 
-    now = now or timezone.now()
-    before = now - datetime.timedelta(seconds=settings.TASK_LEASE_SECONDS)
     waiting = Application.objects.filter(
-        status=S.APPROVED, service__isnull=False, decided_at__lt=before
+        status=S.APPROVED, service__isnull=False, decided_at__lt=lease_ago(now)
     ).values_list("pk", flat=True)
-    if not waiting:
-        return 0
-    pending = {
-        args_kwargs["args"][0]
-        for args_kwargs in DBTaskResult.objects.filter(
-            task_path=produce_application_result.module_path,
-            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
-        ).values_list("args_kwargs", flat=True)
-        if args_kwargs.get("args")
-    }
-    stranded = [pk for pk in waiting if pk not in pending]
+    stranded = without_a_task(produce_application_result, waiting) if waiting else []
     for pk in stranded:
         _enqueue_result(pk)
     return len(stranded)
