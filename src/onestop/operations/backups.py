@@ -57,6 +57,22 @@ def postgres_program(name: str) -> str | None:
     return str(candidates[-1]) if candidates else None
 
 
+def _run_postgres(program: str, *arguments: str, last: Path | None = None) -> None:
+    """Runs pg_dump or pg_restore on the platform's database; raises BackupError naming
+    what it said when it fails."""
+    options, environment = _postgres_environment()
+    done = subprocess.run(
+        [program, *arguments, *options, *([str(last)] if last else [])],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        name = Path(program).name
+        raise BackupError(f"{name} failed: {done.stderr.strip()}")
+
+
 def _postgres_environment(alias: str = "default") -> tuple[list[str], dict[str, str]]:
     """The connection as pg_dump's options, the password in the environment (not on the
     command line, where `ps` shows it)."""
@@ -148,18 +164,9 @@ def take(path: Path) -> Backup:
     if database == "sqlite":
         _sqlite_backup(path / DATABASE_SQLITE)
     else:
-        options, environment = _postgres_environment()
         program = postgres_program("pg_dump")
         assert program is not None
-        done = subprocess.run(
-            [program, "--format=custom", "--file", str(path / DATABASE_DUMP), *options],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
+        _run_postgres(program, "--format=custom", "--file", str(path / DATABASE_DUMP))
     media = _copy_media(path / MEDIA)
     manifest = {
         "taken_at": started.astimezone(datetime.UTC).isoformat(),
@@ -257,24 +264,8 @@ def restore(path: Path, *, replace: bool = False) -> Restored:
                     media=settings.MEDIA_ROOT,
                 )
             )
-        options, environment = _postgres_environment()
         extra = ["--clean", "--if-exists"] if replace else []
-        done = subprocess.run(
-            [
-                program,
-                "--no-owner",
-                "--exit-on-error",
-                *extra,
-                *options,
-                str(path / DATABASE_DUMP),
-            ],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
+        _run_postgres(program, "--no-owner", "--exit-on-error", *extra, last=path / DATABASE_DUMP)
     set_aside = _restore_checkpoints(path / AUDIT)
     if (path / MEDIA).exists():
         shutil.copytree(path / MEDIA, settings.MEDIA_ROOT, dirs_exist_ok=True)

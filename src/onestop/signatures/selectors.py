@@ -27,27 +27,19 @@ def platform_ca() -> tuple[Authority, Authority] | None:
 
 def current_agency_certificate(agency, *, now: datetime.datetime | None = None) -> Authority | None:
     """The agency's newest certificate that is not revoked and not about to expire."""
-    now = now or timezone.now()
-    return (
-        Authority.objects.filter(
-            kind=Authority.Kind.AGENCY,
-            agency=agency,
-            revoked_at__isnull=True,
-            not_before__lte=now,
-            not_after__gt=now + RENEW_BEFORE,
-        )
-        .select_related("issuer")
-        .order_by("-not_after", "-id")
-        .first()
-    )
+    return _current(now, kind=Authority.Kind.AGENCY, agency=agency)
 
 
 def current_audit_certificate(*, now: datetime.datetime | None = None) -> Authority | None:
     """The newest certificate for the audit trail's checkpoints that is in force."""
+    return _current(now, kind=Authority.Kind.AUDIT)
+
+
+def _current(now: datetime.datetime | None, **which) -> Authority | None:
     now = now or timezone.now()
     return (
         Authority.objects.filter(
-            kind=Authority.Kind.AUDIT,
+            **which,
             revoked_at__isnull=True,
             not_before__lte=now,
             not_after__gt=now + RENEW_BEFORE,
