@@ -16,9 +16,9 @@ from onestop.cases.models import Application, Document, StepRecord
 from onestop.cases.models import Status as S
 from onestop.cases.services import lifecycle
 from onestop.catalog.models import Channel
-from onestop.people.models import Role, User
+from onestop.people.models import User
 from onestop.plugins import refuse_inside_transaction
-from onestop.problems import Conflict, Forbidden, InvalidField
+from onestop.problems import Conflict, InvalidField
 from onestop.validation import check_field
 
 
@@ -102,8 +102,6 @@ def record_step(
     check_field("step", step, max_length=100, multiline=False)
     check_field("station", station, max_length=100, multiline=False)
     check_field("note", note, max_length=300)
-    if actor.role not in {Role.OPERATOR, Role.MANAGER}:
-        raise Forbidden(_("Steps are recorded by the centre's staff."), code="role-not-allowed")
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update(of=("self",))
