@@ -6,4 +6,4 @@ class Config(AppConfig):
     label = "people"
 
     def ready(self) -> None:
-        from onestop.people import changes, signals  # noqa: F401 - connect the receivers
+        from onestop.people import changes  # noqa: F401 - connects the receivers

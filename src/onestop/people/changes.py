@@ -2,7 +2,9 @@
 management command, the API or code. A model signal sees every save of an account and
 every change of its groups and permissions; the actor is whoever the request or command
 named (`observability.actor_var`), or "system" when no one did. Passwords are never
-written, only that one changed."""
+written, only that one changed. A password change or a deactivation also ends all of the
+account's API tokens, however it is made (its page sessions end by Django's own rules: a
+session holds a hash of the password, and an inactive account is logged out)."""
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -11,6 +13,7 @@ from django.dispatch import receiver
 
 from onestop.audit import services as audit
 from onestop.observability import actor_var
+from onestop.people import tokens
 from onestop.people.models import User
 
 # The fields of an account that decide what it may do.
@@ -80,6 +83,10 @@ def record_change(sender, instance: User, created: bool, raw=False, **kwargs) ->
             obj=instance,
             data={"username": instance.username, "fields": sorted(changed), "changes": changed},
         )
+        if before is not None and "password" in changed:
+            tokens.revoke_all(user=instance, why="password-changed", actor=_actor())
+        elif before is not None and before["is_active"] and not instance.is_active:
+            tokens.revoke_all(user=instance, why="deactivated", actor=_actor())
 
 
 def _names(model, pks) -> list[str]:
