@@ -3,21 +3,74 @@ centre", "a kiosk", instead of demo accounts named by username. Each call makes 
 they stand beside the demo register that every test database starts with."""
 
 import datetime
+import hashlib
 import itertools
 import secrets
 
-from onestop.offices.models import Office
+from django.conf import settings
+from django.utils import timezone
+
+from onestop.catalog.models import Service
+from onestop.offices.models import Office, OpeningHours, Window
 from onestop.people.iin import make_iin
-from onestop.people.models import Person, Role, User
+from onestop.people.models import ApiToken, Person, Role, User
+from onestop.people.services import token_digest
 from onestop.queueing.models import Device
 
 # People made here are born on one day no demo person has, so their IINs are new ones.
 BIRTH_DATE = datetime.date(1931, 3, 8)
 _serials = itertools.count(9000)
+_centres = itertools.count(1)
 
 
-def centre(code: str = "astana-esil") -> Office:
-    return Office.objects.get(code=code)
+def centre(
+    *,
+    services: list[str] | None = None,
+    windows: int = 3,
+    open_all_day: bool = True,
+    kind: str = Office.Kind.STANDARD,
+) -> Office:
+    """A new centre of its own, so that a test sees only its own queue: `windows` windows,
+    each serving every service it offers (the codes given, or every active service a
+    standard centre offers), open every day around the clock unless told otherwise (then
+    Monday to Saturday, 9:00-20:00, as the demo centres)."""
+    number = next(_centres)
+    office = Office.objects.create(
+        code=f"test-centre-{number}-{secrets.token_hex(2)}",
+        kind=kind,
+        timezone="Asia/Almaty",
+        name_kk=f"Сынақ орталығы {number}",
+        name_ru=f"Тестовый центр {number}",
+        name_en=f"Test centre {number}",
+        city_kk="Астана",
+        city_ru="Астана",
+        city_en="Astana",
+    )
+    if open_all_day:
+        hours = [(day, datetime.time(0), datetime.time(23, 59, 59)) for day in range(7)]
+    else:
+        hours = [(day, datetime.time(9), datetime.time(20)) for day in range(6)]
+    OpeningHours.objects.bulk_create(
+        OpeningHours(office=office, weekday=day, opens=opens, closes=closes)
+        for day, opens, closes in hours
+    )
+    offered = Service.objects.filter(is_active=True)
+    if services is not None:
+        offered = offered.filter(code__in=services)
+    else:
+        offered = [
+            s
+            for s in offered.select_related("current_standard")
+            if s.current_standard.offers("oss")
+        ]
+    office.services.set(offered)
+    for number in range(1, windows + 1):
+        Window.objects.create(office=office, number=number).services.set(offered)
+    return office
+
+
+def window(office: Office, number: int = 1) -> Window:
+    return Window.objects.get(office=office, number=number)
 
 
 def person(**fields) -> Person:
@@ -76,3 +129,35 @@ def device(kind: str = Device.Kind.KIOSK, *, office: Office | None = None) -> De
     return Device.objects.create(
         office=office, kind=kind, name=f"{kind} made for a test", key_hash=secrets.token_hex(32)
     )
+
+
+def device_token(
+    kind: str = Device.Kind.KIOSK, *, office: Office, window: int | None = None
+) -> str:
+    """The bearer token of a new kiosk, board or rating screen (at `window`) of `office`."""
+    token = "dev_" + secrets.token_urlsafe(24)
+    Device.objects.create(
+        office=office,
+        kind=kind,
+        name=f"{kind} made for a test",
+        window=Window.objects.get(office=office, number=window) if window else None,
+        key_hash=hashlib.sha256(token.encode()).hexdigest(),
+    )
+    return token
+
+
+def token(user: User) -> str:
+    """A bearer token of `user`, as `POST /auth/token` would give it."""
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        key_hash=token_digest(key),
+        expires_at=timezone.now() + datetime.timedelta(hours=settings.TOKEN_LIFETIME_HOURS),
+    )
+    return key
+
+
+def bearer(user_or_token: User | str) -> dict:
+    """The headers of a test client's call as this user (or with this token)."""
+    key = user_or_token if isinstance(user_or_token, str) else token(user_or_token)
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}

@@ -60,7 +60,7 @@ class AppointmentMachine(RuleBasedStateMachine):
         self.agent = factories.staff(Role.AGENT)
         self.operator = factories.staff(Role.OPERATOR, office=self.office)
         self.stranger_operator = factories.staff(
-            Role.OPERATOR, office=factories.centre("astana-saryarka")
+            Role.OPERATOR, office=factories.centre()
         )
         self.kiosk = factories.device(Device.Kind.KIOSK, office=self.office)
         self.board = factories.device(Device.Kind.BOARD, office=self.office)

@@ -48,7 +48,7 @@ class ApplicationMachine(RuleBasedStateMachine):
         self.savepoint.__enter__()
         self.centre = factories.centre()
         self.operator = factories.staff(Role.OPERATOR, office=self.centre)
-        self.stranger = factories.staff(Role.OPERATOR, office=factories.centre("astana-saryarka"))
+        self.stranger = factories.staff(Role.OPERATOR, office=factories.centre())
         self.agent = factories.staff(Role.AGENT)
         self.service = Service.objects.get(code=SERVICE)
         # A reviewer of the agency without the service's skill: never drawn.
