@@ -16,11 +16,12 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from onestop.catalog.models import Category, Service
 from onestop.offices.models import Office, OpeningHours, RouteStop, Window
-from onestop.queueing.models import Device
+from onestop.queueing.models import Device, WindowState
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,19 @@ def device(token: str) -> Device | None:
     )
 
 
+def _window_state_saved(instance, **_kwargs) -> None:
+    """A window opened or closed: this process reads the centre's open windows again."""
+    office_id = (
+        Window.objects.filter(pk=instance.window_id).values_list("office_id", flat=True).first()
+    )
+    # Now, for what this transaction reads next, and after the commit, for what another
+    # thread of this process read meanwhile.
+    forget(("open", office_id))
+    transaction.on_commit(lambda: forget(("open", office_id)))
+
+
 def connect_signals() -> None:
+    post_save.connect(_window_state_saved, sender=WindowState, dispatch_uid="layout-window-state")
     for model in (Office, OpeningHours, Window, RouteStop, Service, Category, Device):
         post_save.connect(clear, sender=model, dispatch_uid=f"layout-save-{model.__name__}")
         post_delete.connect(clear, sender=model, dispatch_uid=f"layout-delete-{model.__name__}")

@@ -264,19 +264,35 @@ class QueueNow:
         return {service for _status, service, _window, _priority, _n in self.counts}
 
 
+# Windows open and close a few times a day; tickets are issued every few seconds.
+OPEN_WINDOWS_SECONDS = 5
+
+
+def open_windows(office_id: int) -> frozenset[int]:
+    """The ids of the centre's open windows, read at most every `OPEN_WINDOWS_SECONDS` in
+    each process (and again at once after a window opens or closes in this process): an
+    estimate made in another process may count a window opened or closed 5 s ago."""
+    return layout.remembered(
+        ("open", office_id),
+        lambda: frozenset(
+            WindowState.objects.filter(
+                window__office_id=office_id, state=WindowState.State.OPEN
+            ).values_list("window_id", flat=True)
+        ),
+        OPEN_WINDOWS_SECONDS,
+    )
+
+
 def queue_now(office: Office, day: datetime.date) -> QueueNow:
-    """Two small reads, whatever the length of the queue: the open windows, and today's
-    open tickets counted along the partial index `ticket_open`, which holds no closed one."""
-    open_windows = WindowState.objects.filter(
-        window__office_id=office.pk, state=WindowState.State.OPEN
-    ).values_list("window_id", flat=True)
+    """Today's open tickets counted along the partial index `ticket_open`, which holds no
+    closed one (one small read, whatever the length of the queue), and the open windows."""
     counts = (
         Ticket.objects.filter(office_id=office.pk, day=day, finished_at__isnull=True)
         .values_list("status", "service_id", "window_id", "priority")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return QueueNow(frozenset(open_windows), list(counts))
+    return QueueNow(open_windows(office.pk), list(counts))
 
 
 def estimate_from(
