@@ -66,6 +66,9 @@ REQUEST_RATES = environment.rates(
 # X-Forwarded-For: the client is the entry the outermost one wrote (docs/operations.md).
 TRUSTED_PROXIES = whole("TRUSTED_PROXIES", 0)
 TOKEN_LIFETIME_HOURS = number("TOKEN_LIFETIME_HOURS", 12, minimum=0.01)
+# API lists (onestop/pagination.py): 50 items a page unless asked, at most 200.
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 200
 MAX_UPLOAD_MB = whole("MAX_UPLOAD_MB", 10, minimum=1)
 # Django refuses larger request bodies (413): room for a few base64 documents in JSON.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * MAX_UPLOAD_MB * 1024 * 1024
