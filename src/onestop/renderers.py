@@ -18,13 +18,20 @@ class Utf8JSONRenderer(JSONRenderer):
 RENDERER = Utf8JSONRenderer()
 
 
-def cached_answer(request, key: str, schema: type[Schema], make: Callable[[], dict]):
-    """The JSON answer kept in Django's cache under `key` for ONESTOP_LAYOUT_CACHE_SECONDS,
-    else `make()`'s, checked against `schema`, written as the API writes every answer and
-    kept. The key must name everything the answer depends on."""
+def cached_answer(
+    request,
+    key: str,
+    schema: type[Schema],
+    make: Callable[[], dict],
+    seconds: float | None = None,
+):
+    """The JSON answer kept in Django's cache under `key` for `seconds`
+    (ONESTOP_LAYOUT_CACHE_SECONDS unless told), else `make()`'s, checked against `schema`,
+    written as the API writes every answer and kept. The key must name everything the
+    answer depends on that may change within that time."""
     body = cache.get(key)
     if body is None:
         data = schema.model_validate(make()).model_dump()
         body = RENDERER.render(request, data, response_status=200)
-        cache.set(key, body, settings.LAYOUT_CACHE_SECONDS)
+        cache.set(key, body, settings.LAYOUT_CACHE_SECONDS if seconds is None else seconds)
     return HttpResponse(body, content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")

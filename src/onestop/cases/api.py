@@ -316,9 +316,18 @@ def list_applications(request, filters: Query[ApplicationFilters]):
 )
 def get_application(request, number: str):
     # People ask after their application far more often than it changes: the answer is
-    # kept in Django's cache under the application's last change (every change goes
-    # through a service that saves it). Who may see it is asked every time.
+    # kept in Django's cache. A person's own is kept a few seconds under the person (whose
+    # own it stays); staff's under the application's last change (every change goes
+    # through a service that saves it), and who may see it is asked every time.
     user = request.auth
+    if user.role == Role.CITIZEN:
+        return cached_answer(
+            request,
+            selectors.own_answer_key(user.person_id, number, get_language()),
+            ApplicationOut,
+            lambda: application_out(selectors.get_for(user, number), user),
+            seconds=selectors.OWN_ANSWER_SECONDS,
+        )
     application_id, updated_at, applicant = selectors.version_for(user, number)
     _log_access(request, application_id, number, applicant)
     sees_reviewer = user.role in selectors.SEES_REVIEWER

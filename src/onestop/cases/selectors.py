@@ -2,6 +2,9 @@
 
 import datetime
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from onestop.cases.models import Application, Document, StatusChange
@@ -60,6 +63,34 @@ def with_details(applications: QuerySet[Application]) -> QuerySet[Application]:
             "parts", queryset=Application.objects.select_related("service", "agency").order_by("id")
         ),
     )
+
+
+# A person's own look-up may show a change made in another process this much later.
+OWN_ANSWER_SECONDS = 5
+
+
+def own_answer_key(person_id: int, number: str, language: str) -> str:
+    """Where a person's own look-up of an application is kept (`cases.api`)."""
+    return f"own-application:{person_id}:{number}:{language}"
+
+
+def forget_own_answers(application: Application) -> None:
+    """The applicant's kept look-ups of this application, and of the life situation it is
+    part of, go at once (a change made in this process shows at once; one made in another
+    within OWN_ANSWER_SECONDS). Called on every save of an application."""
+    numbers = [application.number]
+    if application.life_situation_id:
+        numbers += Application.objects.filter(pk=application.life_situation_id).values_list(
+            "number", flat=True
+        )
+    keys = [
+        own_answer_key(application.applicant_id, number, language)
+        for number in numbers
+        for language, _name in settings.LANGUAGES
+    ]
+    cache.delete_many(keys)
+    # Again after the commit: a look-up in another thread may have kept the old answer.
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def version_for(user: User, number: str) -> tuple[int, datetime.datetime, Person]:
