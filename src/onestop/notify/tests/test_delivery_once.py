@@ -82,8 +82,8 @@ def test_a_message_claimed_by_a_task_that_died_is_sent_after_the_lease(sms):
 
 def test_a_sent_message_is_never_sent_again(sms, run_tasks):
     assert run_tasks() == 1
-    for _ in range(2):
-        services._enqueue(sms.pk, attempt=1)
+    for _ in range(2):  # its delivery queued twice more, by mistake
+        services.enqueue_delivery([sms])
     assert run_tasks() == 2
     assert SandboxSms.objects.filter(phone=PHONE).count() == 1
 
