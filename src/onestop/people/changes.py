@@ -2,8 +2,9 @@
 management command, the API or code. A model signal sees every save of an account and
 every change of its groups and permissions; the actor is whoever the request or command
 named (`observability.actor_var`), or "system" when no one did. Passwords are never
-written, only that one changed. A password change or a deactivation also ends all of the
-account's API tokens, however it is made (its page sessions end by Django's own rules: a
+written, only that one changed. A password change, a deactivation or a change of rights
+(role, centre, agency, window, person, staff flags) also ends all of the account's API
+tokens, however it is made (its page sessions end by Django's own rules: a
 session holds a hash of the password, and an inactive account is logged out)."""
 
 from django.contrib.auth.models import Group
@@ -16,17 +17,17 @@ from onestop.observability import actor_var
 from onestop.people import tokens
 from onestop.people.models import User
 
-# The fields of an account that decide what it may do.
-WATCHED = (
+# The fields of an account that decide what it may do, and whose own data it sees.
+RIGHTS = {
     "role",
     "office_id",
     "agency_id",
     "window_number",
-    "is_active",
+    "person_id",
     "is_staff",
     "is_superuser",
-    "password",
-)
+}
+WATCHED = (*sorted(RIGHTS), "is_active", "password")
 SECRET = {"password"}
 
 
@@ -87,6 +88,10 @@ def record_change(sender, instance: User, created: bool, raw=False, **kwargs) ->
             tokens.revoke_all(user=instance, why="password-changed", actor=_actor())
         elif before is not None and before["is_active"] and not instance.is_active:
             tokens.revoke_all(user=instance, why="deactivated", actor=_actor())
+        elif before is not None and set(changed) & RIGHTS:
+            # A token's account is kept with it (people.services.user_for_token): the
+            # account's calls go on with its new rights only after it logs in again.
+            tokens.revoke_all(user=instance, why="rights-changed", actor=_actor())
 
 
 def _names(model, pks) -> list[str]:

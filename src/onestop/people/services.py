@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,12 +41,32 @@ def issue_token(*, request, username: str, password: str) -> tuple[str, ApiToken
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user whose token this is, if it is neither revoked nor expired: one
-    query, without the password hash and the dates that no API call reads."""
-    found = User.objects.filter(
-        api_tokens__key_hash=token_digest(token),
-        api_tokens__revoked_at__isnull=True,
-        api_tokens__expires_at__gt=timezone.now(),
-        is_active=True,
-    ).defer("password", "last_login", "date_joined")
-    return next(iter(found[:1]), None)
+    """The active user whose token this is, if it is neither revoked nor expired.
+
+    The token is looked up every time (one query on its unique hash), so a revoked or
+    expired one is refused at once everywhere. The account it belongs to is kept in
+    Django's cache under the token for ONESTOP_LAYOUT_CACHE_SECONDS: whatever decides what
+    an account may do (people/changes.py) cannot change without ending its tokens, so a
+    token still in force always comes with the account's rights as they are."""
+    digest = token_digest(token)
+    user_id = next(
+        iter(
+            ApiToken.objects.filter(
+                key_hash=digest, revoked_at__isnull=True, expires_at__gt=timezone.now()
+            ).values_list("user_id", flat=True)[:1]
+        ),
+        None,
+    )
+    if user_id is None:
+        return None
+    key = f"token-user:{digest}"
+    user = cache.get(key)
+    if user is None:
+        user = (
+            User.objects.filter(pk=user_id, is_active=True)
+            .defer("password", "last_login", "date_joined")
+            .first()
+        )
+        if user is not None:
+            cache.set(key, user, settings.LAYOUT_CACHE_SECONDS)
+    return user

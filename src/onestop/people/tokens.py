@@ -1,5 +1,5 @@
 """Ending API tokens: the calling one at logout, and all of an account's when its password
-changes or it is deactivated (people/changes.py). A revoked token stays revoked, also if the
+or its rights change or it is deactivated (people/changes.py). A revoked token stays revoked, also if the
 account is activated again. Each ending is in the audit trail as `token.revoked`."""
 
 from django.db import transaction
