@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from onestop.catalog.models import Service
-from onestop.offices.models import Office, OpeningHours, Window
+from onestop.offices.models import Office, OpeningHours, RouteStop, Window
 from onestop.people.iin import make_iin
 from onestop.people.models import ApiToken, Person, Role, User
 from onestop.people.services import token_digest
@@ -180,3 +180,25 @@ def password(user: User) -> str:
     user.set_password(secret)
     user.save(update_fields=["password"])
     return secret
+
+
+def route_stop(
+    office: Office,
+    date: datetime.date,
+    *,
+    starts: datetime.time = datetime.time(10),
+    ends: datetime.time = datetime.time(17),
+) -> RouteStop:
+    """A stop of a mobile centre's route on `date`, by the school of Akshi (10:00-17:00)."""
+    return RouteStop.objects.create(
+        office=office,
+        date=date,
+        starts=starts,
+        ends=ends,
+        settlement_kk="Ақши",
+        settlement_ru="Акши",
+        settlement_en="Akshi",
+        place_kk="Мектеп алдында",
+        place_ru="У школы",
+        place_en="By the school",
+    )
