@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from onestop.catalog.models import Service
-from onestop.offices.models import Office, OpeningHours, RouteStop, Window
+from onestop.offices.models import Office, OpeningHours, Window
 from onestop.people.iin import make_iin
 from onestop.people.models import ApiToken, Person, Role, User
 from onestop.people.services import token_digest
@@ -188,8 +188,10 @@ def route_stop(
     *,
     starts: datetime.time = datetime.time(10),
     ends: datetime.time = datetime.time(17),
-) -> RouteStop:
+):
     """A stop of a mobile centre's route on `date`, by the school of Akshi (10:00-17:00)."""
+    from onestop.offices.models import RouteStop
+
     return RouteStop.objects.create(
         office=office,
         date=date,
