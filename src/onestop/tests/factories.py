@@ -161,3 +161,46 @@ def bearer(user_or_token: User | str) -> dict:
     """The headers of a test client's call as this user (or with this token)."""
     key = user_or_token if isinstance(user_or_token, str) else token(user_or_token)
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+# ---- added for the queue, appointments and mobile centres
+
+
+def register() -> None:
+    """The reference register the platform ships, again: a transactional test empties the
+    database, the next one that needs services loads them before it makes a centre."""
+    from onestop.demo.services import load_register
+
+    load_register()
+
+
+def password(user: User) -> str:
+    """Gives `user` a password to log in with through the login page, and returns it."""
+    secret = secrets.token_urlsafe(12)
+    user.set_password(secret)
+    user.save(update_fields=["password"])
+    return secret
+
+
+def route_stop(
+    office: Office,
+    date: datetime.date,
+    *,
+    starts: datetime.time = datetime.time(10),
+    ends: datetime.time = datetime.time(17),
+):
+    """A stop of a mobile centre's route on `date`, by the school of Akshi (10:00-17:00)."""
+    from onestop.offices.models import RouteStop
+
+    return RouteStop.objects.create(
+        office=office,
+        date=date,
+        starts=starts,
+        ends=ends,
+        settlement_kk="Ақши",
+        settlement_ru="Акши",
+        settlement_en="Akshi",
+        place_kk="Мектеп алдында",
+        place_ru="У школы",
+        place_en="By the school",
+    )

@@ -23,12 +23,12 @@ from hypothesis.stateful import (
 
 from onestop.appointments import services, workflow
 from onestop.appointments.models import Appointment, SlotLoad
+from onestop.appointments.tests import conftest
 from onestop.audit import services as audit
 from onestop.catalog.models import Service
 from onestop.people.models import Role
 from onestop.problems import DomainError
 from onestop.queueing.models import Device
-from onestop.queueing.tests.conftest import open_around_the_clock
 from onestop.tests import factories
 
 A = Appointment.Status
@@ -38,7 +38,7 @@ MINUTE = datetime.timedelta(minutes=1)
 
 
 class Rollback(Exception):
-    """Ends an example's savepoint, so that the next example starts from the same demo."""
+    """Ends an example's savepoint, so that the next example starts from the same data."""
 
 
 class AppointmentMachine(RuleBasedStateMachine):
@@ -46,7 +46,7 @@ class AppointmentMachine(RuleBasedStateMachine):
         super().__init__()
         self.savepoint = transaction.atomic()
         self.savepoint.__enter__()
-        self.office = open_around_the_clock("astana-esil")
+        self.office = factories.centre(services=conftest.SERVICES, windows=conftest.WINDOWS)
         today = timezone.localtime(timezone.now(), self.office.zone).date()
         monday = today + datetime.timedelta(days=7 - today.weekday())
         at = lambda day, hour, minute: datetime.datetime.combine(  # noqa: E731
@@ -59,9 +59,7 @@ class AppointmentMachine(RuleBasedStateMachine):
         self.people = [factories.citizen() for _ in range(PEOPLE)]
         self.agent = factories.staff(Role.AGENT)
         self.operator = factories.staff(Role.OPERATOR, office=self.office)
-        self.stranger_operator = factories.staff(
-            Role.OPERATOR, office=factories.centre()
-        )
+        self.stranger_operator = factories.staff(Role.OPERATOR, office=factories.centre())
         self.kiosk = factories.device(Device.Kind.KIOSK, office=self.office)
         self.board = factories.device(Device.Kind.BOARD, office=self.office)
         self.capacity = {

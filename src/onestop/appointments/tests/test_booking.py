@@ -3,6 +3,7 @@ check-in into a priority ticket, cancelling, missed appointments, reminders, the
 the pages. Every date is explicit (a coming Monday), never the hour the tests run at."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.core import mail
@@ -10,21 +11,22 @@ from django.utils import timezone
 
 from onestop.appointments import services as booking
 from onestop.appointments.models import Appointment, SlotLoad
+from onestop.appointments.tests.conftest import SERVICES, WINDOWS
 from onestop.audit.models import AuditEvent
-from onestop.demo.services import demo_device_token
 from onestop.notify.models import Notification, SandboxSms
 from onestop.offices.models import Office, OpeningHours, RouteStop
 from onestop.people.iin import make_iin
-from onestop.people.models import Person, User
+from onestop.people.models import Person, Role, User
 from onestop.problems import Conflict, Forbidden, InvalidField, NotFound
 from onestop.queueing import services
 from onestop.queueing.models import Ticket
-from onestop.queueing.tests.conftest import open_around_the_clock
+from onestop.tests import factories
+from onestop.tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
 
-ESIL = "astana-esil"
-KIOSK = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('kiosk', ESIL)}"}
+# The time zone of the centres the tests make.
+ZONE = zoneinfo.ZoneInfo("Asia/Almaty")
 
 
 # ---------------------------------------------------------------- helpers
@@ -36,32 +38,30 @@ def coming_monday() -> datetime.date:
     return today + datetime.timedelta(days=7 - today.weekday())
 
 
-def at(day: datetime.date, hour: int, minute: int = 0, office: str = ESIL) -> datetime.datetime:
-    zone = Office.objects.get(code=office).zone
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=ZONE)
 
 
 def citizens(n: int) -> list[User]:
-    return list(
-        User.objects.filter(role="citizen", person__isnull=False)
-        .select_related("person")
-        .order_by("username")[:n]
-    )
+    """`n` new citizens with accounts, each a person the population registry knows."""
+    return [factories.citizen() for _ in range(n)]
 
 
-def agent() -> User:
-    return User.objects.get(username="agent1")
+@pytest.fixture
+def book(centre):
+    """Books at the centre for `user` (his or her own IIN unless `iin` is given)."""
 
+    def book(user: User, start: datetime.datetime, service: str = "passport", **kwargs):
+        return booking.book(
+            actor=user,
+            office_code=kwargs.pop("office", centre.code),
+            service_code=service,
+            start=start,
+            iin=kwargs.pop("iin", user.person.iin if user.person_id else ""),
+            **kwargs,
+        )
 
-def book(user: User, start: datetime.datetime, service: str = "passport", **kwargs):
-    return booking.book(
-        actor=user,
-        office_code=kwargs.pop("office", ESIL),
-        service_code=service,
-        start=start,
-        iin=kwargs.pop("iin", user.person.iin if user.person_id else ""),
-        **kwargs,
-    )
+    return book
 
 
 def wrong_check_digit(iin: str) -> str:
@@ -72,10 +72,6 @@ def post(client, url, body=None, headers=None):
     return client.post(url, body or {}, content_type="application/json", **(headers or {}))
 
 
-def bearer(token_for, username):
-    return {"HTTP_AUTHORIZATION": f"Bearer {token_for(username)}"}
-
-
 def written() -> tuple[int, int, int]:
     return Appointment.objects.count(), SlotLoad.objects.count(), AuditEvent.objects.count()
 
@@ -83,20 +79,21 @@ def written() -> tuple[int, int, int]:
 # ---------------------------------------------------------------- slots
 
 
-def test_slots_follow_the_opening_hours_in_the_centres_time_zone():
+def test_slots_follow_the_opening_hours_in_the_centres_time_zone(centre):
     monday = coming_monday()
-    day = booking.slots(office_code=ESIL, service_code="passport", day=monday)
+    day = booking.slots(office_code=centre.code, service_code="passport", day=monday)
     assert len(day) == 11 * 60 // booking.SLOT_MINUTES  # 9:00 to 20:00
     assert day[0].start == at(monday, 9) and day[-1].end == at(monday, 20)
     assert all(s.end - s.start == datetime.timedelta(minutes=15) for s in day)
+    assert WINDOWS == 6
     assert {s.free for s in day} == {3}  # 6 windows serve passports: half, rounded up
     sunday = monday - datetime.timedelta(days=1)
-    assert booking.slots(office_code=ESIL, service_code="passport", day=sunday) == []
+    assert booking.slots(office_code=centre.code, service_code="passport", day=sunday) == []
 
-    office = Office.objects.get(code=ESIL)
+    office = centre
     office.timezone = "Asia/Tokyo"
     office.save()
-    tokyo = booking.slots(office_code=ESIL, service_code="passport", day=monday)
+    tokyo = booking.slots(office_code=centre.code, service_code="passport", day=monday)
     first = tokyo[0].start
     assert first.utcoffset() == datetime.timedelta(hours=9)
     assert first.astimezone(datetime.UTC) == datetime.datetime.combine(
@@ -107,14 +104,17 @@ def test_slots_follow_the_opening_hours_in_the_centres_time_zone():
     OpeningHours.objects.filter(office=office, weekday=0).update(
         opens=datetime.time(10, 0), closes=datetime.time(12, 10)
     )
-    short = booking.slots(office_code=ESIL, service_code="passport", day=monday)
+    short = booking.slots(office_code=centre.code, service_code="passport", day=monday)
     assert [s.start.strftime("%H:%M") for s in short][:2] == ["10:00", "10:15"]
     assert short[-1].end.time() == datetime.time(12, 0)  # no slot runs past closing
 
 
 def test_the_mobile_centre_takes_appointments_at_its_route_stops():
-    mobile = Office.objects.filter(kind="mobile").first()
-    stop = RouteStop.objects.filter(office=mobile, date__gt=timezone.localdate()).first()
+    mobile = factories.centre(kind=Office.Kind.MOBILE, services=["address-certificate"])
+    today = timezone.localdate()
+    for days in (3, 4, 10):
+        factories.route_stop(mobile, today + datetime.timedelta(days=days))
+    stop = RouteStop.objects.filter(office=mobile, date__gt=today).first()
     service = mobile.services.first()
     day = booking.slots(office_code=mobile.code, service_code=service.code, day=stop.date)
     assert day[0].start.time() == stop.starts and day[-1].end.time() == stop.ends
@@ -124,13 +124,15 @@ def test_the_mobile_centre_takes_appointments_at_its_route_stops():
     assert booking.slots(office_code=mobile.code, service_code=service.code, day=no_stop) == []
 
 
-def test_past_slots_and_those_starting_within_a_quarter_hour_are_not_offered():
+def test_past_slots_and_those_starting_within_a_quarter_hour_are_not_offered(centre, book):
     monday = coming_monday()
     now = at(monday, 12, 7)
-    day = booking.slots(office_code=ESIL, service_code="passport", day=monday, now=now)
+    day = booking.slots(office_code=centre.code, service_code="passport", day=monday, now=now)
     assert day[0].start == at(monday, 12, 30)
     assert (
-        booking.slots(office_code=ESIL, service_code="passport", day=monday, now=at(monday, 21))
+        booking.slots(
+            office_code=centre.code, service_code="passport", day=monday, now=at(monday, 21)
+        )
         == []
     )
     with pytest.raises(Conflict) as caught:
@@ -138,23 +140,23 @@ def test_past_slots_and_those_starting_within_a_quarter_hour_are_not_offered():
     assert caught.value.code == "slot-in-past"
 
 
-def test_capacity_keeps_half_the_windows_for_walk_ins():
-    office = Office.objects.get(code=ESIL)
+def test_capacity_keeps_half_the_windows_for_walk_ins(centre):
+    office = centre
     monday = coming_monday()
     for window in office.windows.filter(number__gt=3):
         window.services.remove(office.services.get(code="passport"))
-    assert booking.slots(office_code=ESIL, service_code="passport", day=monday)[0].free == 2
+    assert booking.slots(office_code=centre.code, service_code="passport", day=monday)[0].free == 2
     for window in office.windows.all():
         window.services.remove(office.services.get(code="passport"))
-    assert booking.slots(office_code=ESIL, service_code="passport", day=monday)[0].free == 1
+    assert booking.slots(office_code=centre.code, service_code="passport", day=monday)[0].free == 1
 
 
-def test_unknown_centre_and_service_are_refused():
+def test_unknown_centre_and_service_are_refused(centre):
     monday = coming_monday()
     with pytest.raises(NotFound):
         booking.slots(office_code="nowhere", service_code="passport", day=monday)
     with pytest.raises(InvalidField) as caught:
-        booking.slots(office_code=ESIL, service_code="driving-licence", day=monday)
+        booking.slots(office_code=centre.code, service_code="driving-licence", day=monday)
     assert caught.value.errors[0] == {
         "field": "service",
         "code": "service_not_offered",
@@ -165,7 +167,7 @@ def test_unknown_centre_and_service_are_refused():
 # ---------------------------------------------------------------- booking rules
 
 
-def test_a_full_slot_refuses_and_writes_nothing():
+def test_a_full_slot_refuses_and_writes_nothing(centre, book):
     monday = coming_monday()
     people = citizens(4)
     made = [book(p, at(monday, 10)) for p in people[:3]]
@@ -179,7 +181,7 @@ def test_a_full_slot_refuses_and_writes_nothing():
     assert SlotLoad.objects.get(start=at(monday, 10)).booked == 3
     ten = next(
         s
-        for s in booking.slots(office_code=ESIL, service_code="passport", day=monday)
+        for s in booking.slots(office_code=centre.code, service_code="passport", day=monday)
         if s.start == at(monday, 10)
     )
     assert ten.free == 0
@@ -188,7 +190,7 @@ def test_a_full_slot_refuses_and_writes_nothing():
         book(people[3], at(monday, 10), service="address-certificate")
 
 
-def test_a_person_holds_at_most_max_appointments(settings):
+def test_a_person_holds_at_most_max_appointments(settings, book):
     settings.MAX_APPOINTMENTS = 2
     monday = coming_monday()
     person = citizens(1)[0]
@@ -204,7 +206,7 @@ def test_a_person_holds_at_most_max_appointments(settings):
     book(person, at(monday, 15), "passport", now=at(monday, 13))
 
 
-def test_one_appointment_per_service_and_day():
+def test_one_appointment_per_service_and_day(book):
     monday = coming_monday()
     person = citizens(1)[0]
     first = book(person, at(monday, 10))
@@ -217,19 +219,19 @@ def test_one_appointment_per_service_and_day():
     book(person, at(monday, 16))  # the cancelled one no longer counts
 
 
-def test_who_books_for_whom():
+def test_who_books_for_whom(operators, book, agent):
     monday = coming_monday()
     me, caller = citizens(2)
     with pytest.raises(Forbidden):
         book(me, at(monday, 10), iin=caller.person.iin)
-    by_agent = book(agent(), at(monday, 10), iin=caller.person.iin)
+    by_agent = book(agent, at(monday, 10), iin=caller.person.iin)
     assert by_agent.person == caller.person and by_agent.channel == "call_centre"
-    assert by_agent.booked_by.username == "agent1"
+    assert by_agent.booked_by == agent
     assert book(me, at(monday, 10)).channel == "portal"
     with pytest.raises(Forbidden):
-        book(User.objects.get(username="operator1"), at(monday, 11), iin=caller.person.iin)
+        book(operators[1], at(monday, 11), iin=caller.person.iin)
     with pytest.raises(InvalidField) as caught:
-        book(agent(), at(monday, 11), iin=wrong_check_digit(caller.person.iin))
+        book(agent, at(monday, 11), iin=wrong_check_digit(caller.person.iin))
     assert caught.value.errors[0]["field"] == "iin"
     unknown = next(
         iin
@@ -238,11 +240,11 @@ def test_who_books_for_whom():
         and not Person.objects.filter(iin=iin).exists()
     )
     with pytest.raises(InvalidField) as caught:
-        book(agent(), at(monday, 11), iin=unknown)
+        book(agent, at(monday, 11), iin=unknown)
     assert caught.value.errors[0]["code"] == "unknown_person"
 
 
-def test_the_start_must_be_a_slot_of_that_day():
+def test_the_start_must_be_a_slot_of_that_day(book):
     monday = coming_monday()
     person = citizens(1)[0]
     for start in (
@@ -262,7 +264,7 @@ def test_the_start_must_be_a_slot_of_that_day():
 # ---------------------------------------------------------------- cancel, check-in, missed
 
 
-def test_cancelling_frees_the_slot():
+def test_cancelling_frees_the_slot(operators, book):
     monday = coming_monday()
     people = citizens(5)
     made = [book(p, at(monday, 10)) for p in people[:3]]
@@ -277,15 +279,16 @@ def test_cancelling_frees_the_slot():
     with pytest.raises(Conflict) as caught:
         booking.cancel(actor=people[1], appointment=made[1], now=at(monday, 10, 1))
     assert caught.value.code == "appointment-started"
-    booking.cancel(actor=User.objects.get(username="operator1"), appointment=made[2])
+    booking.cancel(actor=operators[1], appointment=made[2])
     assert SlotLoad.objects.get(start=at(monday, 10)).booked == 2
 
 
-def test_check_in_only_near_the_slot_and_at_its_centre():
+def test_check_in_only_near_the_slot_and_at_its_centre(centre, book):
     monday = coming_monday()
     appointment = book(citizens(1)[0], at(monday, 10))
-    kiosk = services.device_for_token(demo_device_token("kiosk", ESIL))
-    other_kiosk = services.device_for_token(demo_device_token("kiosk", "almaty-almaly"))
+    kiosk = services.device_for_token(factories.device_token("kiosk", office=centre))
+    elsewhere = factories.centre(services=SERVICES)
+    other_kiosk = services.device_for_token(factories.device_token("kiosk", office=elsewhere))
     for now in (at(monday, 9, 29), at(monday, 10, 16)):
         with pytest.raises(Conflict) as caught:
             booking.check_in(actor_or_device=kiosk, code_or_appointment=appointment.code, now=now)
@@ -311,12 +314,12 @@ def test_check_in_only_near_the_slot_and_at_its_centre():
         )
 
 
-def test_an_appointment_is_called_before_earlier_walk_ins():
+def test_an_appointment_is_called_before_earlier_walk_ins(centre, operators, book):
     monday = coming_monday()
-    operator = User.objects.get(username="operator1")
+    operator = operators[1]
     walk_ins = [
         services.issue_ticket(
-            office_code=ESIL, service_code="passport", actor=operator, now=at(monday, 9, m)
+            office_code=centre.code, service_code="passport", actor=operator, now=at(monday, 9, m)
         )
         for m in (5, 10)
     ]
@@ -326,8 +329,8 @@ def test_an_appointment_is_called_before_earlier_walk_ins():
     )
     called = [
         services.call_next(
-            actor=User.objects.get(username=f"operator{k}"),
-            office_code=ESIL,
+            actor=operators[k],
+            office_code=centre.code,
             window_number=k,
             now=at(monday, 9, 50),
         )
@@ -336,7 +339,7 @@ def test_an_appointment_is_called_before_earlier_walk_ins():
     assert [t.pk for t in called] == [ticket.pk, walk_ins[0].pk, walk_ins[1].pk]
 
 
-def test_missed_appointments_after_the_check_in_window():
+def test_missed_appointments_after_the_check_in_window(book):
     monday = coming_monday()
     appointment = book(citizens(1)[0], at(monday, 10))
     assert booking.mark_missed(at(monday, 10, 14)) == 0
@@ -349,7 +352,7 @@ def test_missed_appointments_after_the_check_in_window():
 
 
 def test_a_reminder_the_gateway_refuses_is_tried_again(
-    django_capture_on_commit_callbacks, run_tasks, settings
+    django_capture_on_commit_callbacks, run_tasks, settings, book
 ):
     monday = coming_monday()
     (user,) = citizens(1)
@@ -369,7 +372,9 @@ def test_a_reminder_the_gateway_refuses_is_tried_again(
     assert SandboxSms.objects.filter(text__contains="onestop").count() == 1
 
 
-def test_one_reminder_in_the_persons_language(django_capture_on_commit_callbacks, run_tasks):
+def test_one_reminder_in_the_persons_language(
+    django_capture_on_commit_callbacks, run_tasks, centre, book
+):
     monday = coming_monday()
     russian, kazakh, later = citizens(3)
     for user, language in ((russian, "ru"), (kazakh, "kk"), (later, "en")):
@@ -385,7 +390,7 @@ def test_one_reminder_in_the_persons_language(django_capture_on_commit_callbacks
     run_tasks()
     texts = list(SandboxSms.objects.filter(text__contains="onestop").values_list("text", flat=True))
     assert len(texts) == 2 and len(mail.outbox) == 2
-    esil = Office.objects.get(code=ESIL)
+    esil = centre
     russian_text = next(t for t in texts if ru.code in t)
     assert esil.name_ru in russian_text and "10:00" in russian_text
     assert f"{monday:%d.%m.%Y}" in russian_text
@@ -412,17 +417,17 @@ def test_one_reminder_in_the_persons_language(django_capture_on_commit_callbacks
 # ---------------------------------------------------------------- the API
 
 
-def test_api_lists_slots_publicly(api_client):
+def test_api_lists_slots_publicly(api_client, centre):
     monday = coming_monday()
-    response = api_client.get(f"/api/v1/offices/{ESIL}/slots?service=passport&date={monday}")
+    response = api_client.get(f"/api/v1/offices/{centre.code}/slots?service=passport&date={monday}")
     assert response.status_code == 200
     slots = response.json()
     assert slots[0]["free"] == 3 and set(slots[0]) == {"start", "end", "free"}
     assert datetime.datetime.fromisoformat(slots[0]["start"]) == at(monday, 9)
     assert slots[0]["start"].endswith(at(monday, 9).strftime("%z")[:3] + ":00")
-    bad = api_client.get(f"/api/v1/offices/{ESIL}/slots?service=nothing&date={monday}")
+    bad = api_client.get(f"/api/v1/offices/{centre.code}/slots?service=nothing&date={monday}")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "service"
-    bad = api_client.get(f"/api/v1/offices/{ESIL}/slots?service=passport&date=soon")
+    bad = api_client.get(f"/api/v1/offices/{centre.code}/slots?service=passport&date=soon")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "date"
     assert (
         api_client.get(f"/api/v1/offices/nowhere/slots?service=passport&date={monday}").status_code
@@ -430,15 +435,15 @@ def test_api_lists_slots_publicly(api_client):
     )
 
 
-def test_api_books_shows_and_cancels(api_client, token_for):
+def test_api_books_shows_and_cancels(api_client, centre, operators, agent):
     monday = coming_monday()
     me, other = citizens(2)
-    headers = bearer(token_for, me.username)
+    headers = bearer(me)
     response = post(
         api_client,
         "/api/v1/appointments",
         {
-            "office": ESIL,
+            "office": centre.code,
             "service": "passport",
             "start": at(monday, 10).isoformat(),
             "iin": me.person.iin,
@@ -448,66 +453,62 @@ def test_api_books_shows_and_cancels(api_client, token_for):
     assert response.status_code == 201, response.content
     body = response.json()
     assert set(body) >= {"id", "code", "office", "service", "start", "end", "status", "ticket"}
-    assert body["status"] == "booked" and body["ticket"] is None and body["office"] == ESIL
+    assert body["status"] == "booked" and body["ticket"] is None and body["office"] == centre.code
     assert datetime.datetime.fromisoformat(body["start"]) == at(monday, 10)
     url = f"/api/v1/appointments/{body['id']}"
     assert api_client.get(url, **headers).json()["code"] == body["code"]
-    assert api_client.get(url, **bearer(token_for, other.username)).status_code == 404
-    assert api_client.get(url, **bearer(token_for, "agent1")).status_code == 200
-    assert api_client.get(url, **bearer(token_for, "operator2")).status_code == 200
+    assert api_client.get(url, **bearer(other)).status_code == 404
+    assert api_client.get(url, **bearer(agent)).status_code == 200
+    assert api_client.get(url, **bearer(operators[2])).status_code == 200
     mine = api_client.get("/api/v1/appointments?mine=true", **headers).json()
     assert mine["count"] == 1 and mine["items"][0]["id"] == body["id"]
-    by_agent = api_client.get(
-        f"/api/v1/appointments?iin={me.person.iin}", **bearer(token_for, "agent1")
-    )
+    by_agent = api_client.get(f"/api/v1/appointments?iin={me.person.iin}", **bearer(agent))
     assert by_agent.json()["count"] == 1
-    assert api_client.get("/api/v1/appointments", **bearer(token_for, "agent1")).status_code == 422
+    assert api_client.get("/api/v1/appointments", **bearer(agent)).status_code == 422
     # A citizen may leave the IIN out: it is his or her own.
     no_iin = post(
         api_client,
         "/api/v1/appointments",
-        {"office": ESIL, "service": "address-certificate", "start": at(monday, 11).isoformat()},
+        {
+            "office": centre.code,
+            "service": "address-certificate",
+            "start": at(monday, 11).isoformat(),
+        },
         headers,
     )
     assert no_iin.status_code == 201
-    assert api_client.delete(url, **bearer(token_for, other.username)).status_code == 404
+    assert api_client.delete(url, **bearer(other)).status_code == 404
     assert api_client.delete(url, **headers).status_code == 204
     assert api_client.get(url, **headers).json()["status"] == "cancelled"
     assert api_client.delete(url, **headers).status_code == 409
     assert SlotLoad.objects.get(start=at(monday, 10)).booked == 0
 
 
-def test_api_agent_books_for_a_caller_and_others_may_not(api_client, token_for):
+def test_api_agent_books_for_a_caller_and_others_may_not(api_client, centre, operators, agent):
     monday = coming_monday()
     me, caller = citizens(2)
     body = {
-        "office": ESIL,
+        "office": centre.code,
         "service": "passport",
         "start": at(monday, 10).isoformat(),
         "iin": caller.person.iin,
     }
-    response = post(api_client, "/api/v1/appointments", body, bearer(token_for, "agent1"))
+    response = post(api_client, "/api/v1/appointments", body, bearer(agent))
     assert response.status_code == 201 and response.json()["channel"] == "call_centre"
-    assert (
-        post(api_client, "/api/v1/appointments", body, bearer(token_for, me.username)).status_code
-        == 403
-    )
-    assert (
-        post(api_client, "/api/v1/appointments", body, bearer(token_for, "operator1")).status_code
-        == 403
-    )
+    assert post(api_client, "/api/v1/appointments", body, bearer(me)).status_code == 403
+    assert post(api_client, "/api/v1/appointments", body, bearer(operators[1])).status_code == 403
     assert post(api_client, "/api/v1/appointments", body).status_code == 401
 
 
-def test_api_bad_input_names_the_field_and_writes_nothing(api_client, token_for):
+def test_api_bad_input_names_the_field_and_writes_nothing(api_client, centre, book):
     monday = coming_monday()
     people = citizens(4)
     for p in people[:3]:
         book(p, at(monday, 10))
     me = people[3]
-    headers = bearer(token_for, me.username)
+    headers = bearer(me)
     good = {
-        "office": ESIL,
+        "office": centre.code,
         "service": "passport",
         "start": at(monday, 11).isoformat(),
         "iin": me.person.iin,
@@ -543,11 +544,11 @@ def test_api_bad_input_names_the_field_and_writes_nothing(api_client, token_for)
     assert full.json()["type"].endswith("slot-full")
 
 
-def test_api_rate_limits_booking_attempts_per_account(api_client, token_for, settings):
+def test_api_rate_limits_booking_attempts_per_account(api_client, settings, centre):
     monday = coming_monday()
     me = citizens(1)[0]
-    headers = bearer(token_for, me.username)
-    body = {"office": ESIL, "service": "passport", "start": at(monday, 10).isoformat()}
+    headers = bearer(me)
+    body = {"office": centre.code, "service": "passport", "start": at(monday, 10).isoformat()}
 
     def attempt() -> int:
         return post(api_client, "/api/v1/appointments", {**body, "iin": me.person.iin}, headers)
@@ -563,36 +564,38 @@ def test_api_rate_limits_booking_attempts_per_account(api_client, token_for, set
     assert Appointment.objects.filter(person=me.person).count() == 1
 
 
-def test_api_check_in_by_the_kiosk(api_client, token_for):
-    open_around_the_clock(ESIL)
+def test_api_check_in_by_the_kiosk(api_client, book):
+    # A centre open around the clock, its kiosk and another centre's.
+    office = factories.centre(services=SERVICES, windows=WINDOWS)
+    kiosk = bearer(factories.device_token("kiosk", office=office))
+    elsewhere = factories.centre(services=SERVICES)
     me = citizens(1)[0]
     # Booked 20 minutes ago: the first slot then is at most 30 minutes from now at any
     # hour, and so within its check-in window (booked now, at 23:20 the first slot would
     # be at midnight, the centre's day ending at 23:59:59).
     booked_at = timezone.now() - datetime.timedelta(minutes=20)
-    office = Office.objects.get(code=ESIL)
     local_day = booked_at.astimezone(office.zone).date()
     start = next(
         s.start
         for day in (local_day, local_day + datetime.timedelta(days=1))
-        for s in booking.slots(office_code=ESIL, service_code="passport", day=day, now=booked_at)
+        for s in booking.slots(
+            office_code=office.code, service_code="passport", day=day, now=booked_at
+        )
     )
-    appointment = book(me, start, now=booked_at)
-    other = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('kiosk', 'almaty-almaly')}"}
+    appointment = book(me, start, now=booked_at, office=office.code)
+    other = bearer(factories.device_token("kiosk", office=elsewhere))
     url = f"/api/v1/appointments/{appointment.pk}/check-in"
     assert post(api_client, url, {}, other).status_code == 404
-    response = post(api_client, url, {}, KIOSK)
+    response = post(api_client, url, {}, kiosk)
     assert response.status_code == 201, response.content
     ticket = response.json()
     assert ticket["priority"] == "appointment" and ticket["status"] == "waiting"
     assert ticket["follow_code"]
     assert Ticket.objects.get(pk=ticket["id"]).appointment.pk == appointment.pk
-    again = post(api_client, "/api/v1/appointments/check-in", {"code": appointment.code}, KIOSK)
+    again = post(api_client, "/api/v1/appointments/check-in", {"code": appointment.code}, kiosk)
     assert again.status_code == 409
     assert (
-        api_client.get(
-            f"/api/v1/appointments/{appointment.pk}", **bearer(token_for, me.username)
-        ).json()["ticket"]
+        api_client.get(f"/api/v1/appointments/{appointment.pk}", **bearer(me)).json()["ticket"]
         == ticket["id"]
     )
 
@@ -600,20 +603,22 @@ def test_api_check_in_by_the_kiosk(api_client, token_for):
 # ---------------------------------------------------------------- pages
 
 
-def test_a_citizen_books_on_the_portal(client):
+def test_a_citizen_books_on_the_portal(client, centre):
     monday = coming_monday()
     me = citizens(1)[0]
     client.force_login(me)
-    page = client.get(f"/appointments/new/?office={ESIL}&service=passport&day={monday}&lang=en")
+    page = client.get(
+        f"/appointments/new/?office={centre.code}&service=passport&day={monday}&lang=en"
+    )
     html = page.content.decode()
     assert page.status_code == 200 and "09:00" in html and "3 places free" in html
     assert "booking.css" in html
-    partial = client.get(f"/appointments/slots/?office={ESIL}&service=passport&day={monday}")
+    partial = client.get(f"/appointments/slots/?office={centre.code}&service=passport&day={monday}")
     assert "<html" not in partial.content.decode() and "09:00" in partial.content.decode()
     response = client.post(
         "/appointments/new/",
         {
-            "office": ESIL,
+            "office": centre.code,
             "service": "passport",
             "day": str(monday),
             "start": at(monday, 10).isoformat(),
@@ -630,7 +635,7 @@ def test_a_citizen_books_on_the_portal(client):
     again = client.post(
         "/appointments/new/",
         {
-            "office": ESIL,
+            "office": centre.code,
             "service": "passport",
             "day": str(monday),
             "start": at(monday, 11).isoformat(),
@@ -642,18 +647,18 @@ def test_a_citizen_books_on_the_portal(client):
     assert Appointment.objects.get(pk=appointment.pk).status == "cancelled"
 
 
-def test_the_call_centre_books_for_a_caller(client):
+def test_the_call_centre_books_for_a_caller(client, centre, agent):
     monday = coming_monday()
     caller = citizens(1)[0]
-    client.force_login(agent())
+    client.force_login(agent)
     page = client.get(
-        f"/appointments/new/?iin={caller.person.iin}&office={ESIL}&service=passport&day={monday}&lang=en"
+        f"/appointments/new/?iin={caller.person.iin}&office={centre.code}&service=passport&day={monday}&lang=en"
     )
     assert "Caller&#x27;s IIN" in page.content.decode() or "Caller's IIN" in page.content.decode()
     response = client.post(
         "/appointments/new/",
         {
-            "office": ESIL,
+            "office": centre.code,
             "service": "passport",
             "day": str(monday),
             "iin": caller.person.iin,
@@ -666,5 +671,5 @@ def test_the_call_centre_books_for_a_caller(client):
     listing = client.get(f"/appointments/?iin={caller.person.iin}").content.decode()
     assert appointment.code in listing
     assert client.get("/appointments/").status_code == 200
-    client.force_login(User.objects.get(username="auditor1"))
+    client.force_login(factories.staff(Role.AUDITOR))
     assert client.get("/appointments/new/").status_code == 404

@@ -5,17 +5,14 @@ many bookings arrive at once."""
 import datetime
 import threading
 
-import pytest
 from django.db import connections
 from django.utils import timezone
 
 from onestop.appointments import services as booking
 from onestop.appointments.models import Appointment, SlotLoad
-from onestop.offices.models import Office
-from onestop.people.models import User
+from onestop.people.models import Role
 from onestop.problems import DomainError
-
-ESIL = "astana-esil"
+from onestop.tests import factories
 
 
 def coming_monday() -> datetime.date:
@@ -52,24 +49,16 @@ def storm(attempts: list[dict]) -> list[str]:
     return outcomes
 
 
-@pytest.mark.django_db(transaction=True)
-def test_twenty_people_storm_one_slot_of_three():
-    from onestop.demo.services import load_demo
-
-    load_demo()
-    office = Office.objects.get(code=ESIL)
+def test_twenty_people_storm_one_slot_of_three(committed_centre):
+    office = committed_centre
     start = datetime.datetime.combine(coming_monday(), datetime.time(10), tzinfo=office.zone)
-    people = list(
-        User.objects.filter(role="citizen", person__isnull=False)
-        .select_related("person")
-        .order_by("username")[:20]
-    )
+    people = [factories.citizen() for _ in range(20)]
     assert booking.capacity(office, office.services.get(code="passport")) == 3
     outcomes = storm(
         [
             {
                 "actor": user,
-                "office_code": ESIL,
+                "office_code": office.code,
                 "service_code": "passport",
                 "start": start,
                 "iin": user.person.iin,
@@ -82,22 +71,18 @@ def test_twenty_people_storm_one_slot_of_three():
     assert Appointment.objects.filter(office=office, start=start, status="booked").count() == 3
 
 
-@pytest.mark.django_db(transaction=True)
-def test_eight_bookings_for_one_person_hold_at_most_three(settings):
-    from onestop.demo.services import load_demo
-
-    load_demo()
+def test_eight_bookings_for_one_person_hold_at_most_three(committed_centre, settings):
     settings.MAX_APPOINTMENTS = 3
-    office = Office.objects.get(code=ESIL)
-    user = User.objects.select_related("person").get(username="agent1")
-    caller = User.objects.filter(role="citizen").select_related("person").order_by("username")[0]
+    office = committed_centre
+    user = factories.staff(Role.AGENT)
+    caller = factories.citizen()
     services = list(office.services.order_by("code").values_list("code", flat=True)[:8])
     first = datetime.datetime.combine(coming_monday(), datetime.time(10), tzinfo=office.zone)
     outcomes = storm(
         [
             {
                 "actor": user,
-                "office_code": ESIL,
+                "office_code": office.code,
                 "service_code": code,
                 "start": first + datetime.timedelta(minutes=15 * i),
                 "iin": caller.person.iin,
@@ -110,19 +95,14 @@ def test_eight_bookings_for_one_person_hold_at_most_three(settings):
     assert sum(SlotLoad.objects.filter(office=office).values_list("booked", flat=True)) == 3
 
 
-@pytest.mark.django_db(transaction=True)
-def test_marking_missed_and_checking_in_at_once_move_each_appointment_once():
+def test_marking_missed_and_checking_in_at_once_move_each_appointment_once(committed_centre):
     """The missed-marking locks each appointment and reads it again as booked: racing the
     check-ins of the same appointments, each ends checked in or missed, never both, with
     one audit event for the move and no appointment counted missed twice."""
     from onestop.audit import services as audit
     from onestop.audit.models import AuditEvent
-    from onestop.demo.services import load_demo
-    from onestop.queueing.tests.conftest import open_around_the_clock
-    from onestop.tests import factories
 
-    load_demo()
-    office = open_around_the_clock(ESIL)
+    office = committed_centre
     start = datetime.datetime.combine(coming_monday(), datetime.time(10), tzinfo=office.zone)
     appointments = []
     for _ in range(3):  # the slot's capacity
@@ -130,7 +110,7 @@ def test_marking_missed_and_checking_in_at_once_move_each_appointment_once():
         appointments.append(
             booking.book(
                 actor=citizen,
-                office_code=ESIL,
+                office_code=office.code,
                 service_code="passport",
                 start=start,
                 iin=citizen.person.iin,

@@ -6,18 +6,33 @@ import pytest
 
 from onestop.appointments.models import Appointment
 from onestop.appointments.tests.test_booking import (
-    ESIL,
     at,
-    bearer,
     citizens,
     coming_monday,
     post,
     wrong_check_digit,
 )
+from onestop.tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
 
 PROXY = "10.0.0.2"
+
+
+@pytest.fixture
+def booking(centre):
+    """The body of a booking at the centre for `person`, on the coming Monday at `hour`."""
+
+    def booking(person, hour: int, **changes) -> dict:
+        return {
+            "office": centre.code,
+            "service": "passport",
+            "start": at(coming_monday(), hour).isoformat(),
+            "iin": person.iin,
+            **changes,
+        }
+
+    return booking
 
 
 @pytest.fixture
@@ -31,22 +46,12 @@ def tight_limits(settings):
     return settings
 
 
-def booking(person, hour: int, **changes) -> dict:
-    return {
-        "office": ESIL,
-        "service": "passport",
-        "start": at(coming_monday(), hour).isoformat(),
-        "iin": person.iin,
-        **changes,
-    }
-
-
 def test_accounts_making_invalid_attempts_do_not_lock_out_their_address(
-    api_client, token_for, tight_limits
+    api_client, booking, tight_limits
 ):
     *others, me = citizens(6)
     for other in others:
-        headers = bearer(token_for, other.username)
+        headers = bearer(other)
         codes = [
             post(
                 api_client,
@@ -57,15 +62,13 @@ def test_accounts_making_invalid_attempts_do_not_lock_out_their_address(
             for _ in range(4)
         ]
         assert codes == [422, 422, 422, 429]  # each account spends its own attempts
-    answer = post(
-        api_client, "/api/v1/appointments", booking(me.person, 10), bearer(token_for, me.username)
-    )
+    answer = post(api_client, "/api/v1/appointments", booking(me.person, 10), bearer(me))
     assert answer.status_code == 201, answer.content
 
 
-def test_accepted_bookings_are_counted_per_person(api_client, token_for, tight_limits):
+def test_accepted_bookings_are_counted_per_person(api_client, booking, tight_limits):
     me = citizens(1)[0]
-    headers = bearer(token_for, me.username)
+    headers = bearer(me)
     for hour in (10, 11):
         booked = post(api_client, "/api/v1/appointments", booking(me.person, hour), headers)
         assert booked.status_code == 201
@@ -77,13 +80,13 @@ def test_accepted_bookings_are_counted_per_person(api_client, token_for, tight_l
     assert Appointment.objects.filter(person=me.person, status="booked").count() == 0
 
 
-def test_accepted_bookings_are_counted_per_real_client(api_client, token_for, tight_limits):
+def test_accepted_bookings_are_counted_per_real_client(api_client, booking, tight_limits):
     tight_limits.TRUSTED_PROXIES = 1
     people = citizens(5)
 
     def book_from(client: str, n: int) -> int:
         headers = {
-            **bearer(token_for, people[n].username),
+            **bearer(people[n]),
             "REMOTE_ADDR": PROXY,
             "HTTP_X_FORWARDED_FOR": client,
         }

@@ -1,4 +1,5 @@
 import datetime
+import itertools
 import json
 import uuid
 
@@ -7,33 +8,40 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from onestop.catalog.models import Service
 from onestop.mobile.models import MobileDevice
-from onestop.offices.models import Office, RouteStop
+from onestop.offices.models import Office
 from onestop.people.models import Person, Role, User
+from onestop.tests import factories
 
-VAN = "almaty-mobile"
 SYNC = "/api/v1/mobile/sync"
+_houses = itertools.count(1)
+# The town the test vans serve and their people live in: a person asking for a home visit
+# is sent to the van of his or her own town, never to one of another test or the demo.
+TOWN = {"kk": "Қосшы", "ru": "Косшы", "en": "Kosshy"}
 
 
-def stop_all_day(code: str = VAN) -> Office:
+def make_van() -> Office:
+    """A mobile centre of Kosshy with two windows, offering every service made on the road,
+    open Monday to Saturday, 9:00-20:00, and without a stop until a test gives it one."""
+    offered = [
+        s.code
+        for s in Service.objects.filter(is_active=True).select_related("current_standard")
+        if s.current_standard.offers("mobile")
+    ]
+    van = factories.centre(kind=Office.Kind.MOBILE, services=offered, windows=2, open_all_day=False)
+    van.city_kk, van.city_ru, van.city_en = TOWN["kk"], TOWN["ru"], TOWN["en"]
+    van.save()
+    return van
+
+
+def stop_all_day(office: Office) -> Office:
     """Stops of the route covering the whole of yesterday and today, so tests do not depend
     on the hour (a capture 40 minutes ago falls on yesterday just after midnight)."""
-    office = Office.objects.get(code=code)
     today = timezone.now().astimezone(office.zone).date()
     for day in (today - datetime.timedelta(days=1), today):
-        RouteStop.objects.update_or_create(
-            office=office,
-            date=day,
-            starts=datetime.time(0, 0),
-            defaults={
-                "ends": datetime.time(23, 59, 59),
-                "settlement_kk": "Ақши",
-                "settlement_ru": "Акши",
-                "settlement_en": "Akshi",
-                "place_kk": "Мектеп алдында",
-                "place_ru": "У школы",
-                "place_en": "By the school",
-            },
+        factories.route_stop(
+            office, day, starts=datetime.time(0, 0), ends=datetime.time(23, 59, 59)
         )
     return office
 
@@ -49,8 +57,22 @@ def make_operator(username: str, office: Office, *, role: str = Role.OPERATOR) -
     )
 
 
-def people(count: int, *, start: int = 20) -> list[Person]:
-    return list(Person.objects.order_by("iin")[start : start + count])
+def people(count: int) -> list[Person]:
+    """`count` new people of the vans' town, each with a home address."""
+    return [
+        factories.person(city=TOWN["en"], address=f"{TOWN['en']}, Abay St {next(_houses)}")
+        for _ in range(count)
+    ]
+
+
+def staff_elsewhere(role: str) -> User:
+    """A member of staff who has nothing to do with a van: of a standard centre of his or
+    her own, or, a reviewer, of the agency registering real estate."""
+    if role in {Role.REVIEWER, Role.HEAD}:
+        return factories.staff(
+            role, agency=Service.objects.get(code="real-estate-registration").agency
+        )
+    return factories.staff(role)
 
 
 def wrong_check_digit(iin: str) -> str:
@@ -80,7 +102,19 @@ def application_op(iin: str, service: str = "pension-contributions-certificate",
 
 @pytest.fixture
 def van(db) -> Office:
-    return stop_all_day()
+    """The test's van, at a stop all of yesterday and today."""
+    return stop_all_day(make_van())
+
+
+@pytest.fixture
+def committed_van(transactional_db) -> Office:
+    """The van at a stop all of yesterday and today, with its operator "van-operator",
+    committed for a live server (the register first: a test before may have emptied the
+    database)."""
+    factories.register()
+    van = stop_all_day(make_van())
+    make_operator("van-operator", van)
+    return van
 
 
 @pytest.fixture

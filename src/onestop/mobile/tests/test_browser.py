@@ -13,8 +13,9 @@ from django.conf import settings
 
 from onestop.cases.models import Application
 from onestop.mobile.models import SyncOperation
-from onestop.mobile.tests.conftest import make_operator, people, stop_all_day, wrong_check_digit
+from onestop.mobile.tests.conftest import people, wrong_check_digit
 from onestop.queueing.models import Ticket
+from onestop.tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +24,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def site(live_server):
-    from onestop.demo.services import load_demo
-
-    load_demo()
-    make_operator("van-operator", stop_all_day())
+def site(live_server, committed_van):
     return live_server.url
 
 
@@ -57,8 +54,8 @@ def badge(page) -> str:
     return page.inner_text("#sync-badge")
 
 
-def test_capture_offline_then_sync_when_back_online(browser, site):
-    iin = people(1, start=80)[0].iin
+def test_capture_offline_then_sync_when_back_online(browser, site, committed_van):
+    iin = people(1)[0].iin
     context, page = open_screen(browser, site, TABLET)
     assert page.inner_text(".stop-settlement") == "Akshi"
     assert "all synced" in badge(page)
@@ -100,8 +97,8 @@ def test_capture_offline_then_sync_when_back_online(browser, site):
     shoot(page, "tablet-synced")
 
     assert SyncOperation.objects.filter(status="applied").count() == 2
-    ticket = Ticket.objects.get(channel="mobile", office__code="almaty-mobile")
-    application = Application.objects.get(channel="mobile", office__code="almaty-mobile")
+    ticket = Ticket.objects.get(channel="mobile", office=committed_van)
+    application = Application.objects.get(channel="mobile", office=committed_van)
     assert application.applicant.iin == iin
     outcomes = page.locator("#captured td.outcome").all_inner_texts()
     assert any(ticket.number in text for text in outcomes)
@@ -151,12 +148,12 @@ def unknown_iin() -> str:
     raise AssertionError("no free IIN")
 
 
-def log_in(browser, site, username: str, viewport, next_page: str):
+def log_in(browser, site, username: str, viewport, next_page: str, password: str = ""):
     context = browser.new_context(locale="en", viewport=viewport)
     page = context.new_page()
     page.goto(f"{site}/login/?lang=en&next={next_page}")
     page.fill("#id_username", username)
-    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.fill("#id_password", password or settings.DEMO_PASSWORD)
     page.click("form button[type=submit]")
     page.wait_for_url(re.compile(f".*{re.escape(next_page)}$"))
     return context, page
@@ -165,20 +162,15 @@ def log_in(browser, site, username: str, viewport, next_page: str):
 def test_a_home_visit_from_request_to_filed_application(browser, site):
     from django.utils import timezone
 
-    from onestop.people.models import User
-
-    citizen = (
-        User.objects.filter(role="citizen", person__phone__startswith="+7")
-        .exclude(person__address="")
-        .select_related("person")
-        .order_by("username")[5]
-    )
+    # A citizen of the van's town, with a phone and a home address, logs in as anyone would.
+    citizen = factories.citizen(of=people(1)[0])
     context, page = log_in(
         browser,
         site,
         citizen.username,
         PHONE,
         "/mobile/home-visits/new/?service=retirement-pension",
+        password=factories.password(citizen),
     )
     assert page.input_value("#address") == citizen.person.address
     page.fill("#reason", "I am 86 and cannot walk far.")

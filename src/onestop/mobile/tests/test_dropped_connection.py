@@ -21,11 +21,10 @@ from onestop.mobile.models import SyncOperation
 from onestop.mobile.tests.conftest import (
     SYNC,
     application_op,
-    make_operator,
     people,
-    stop_all_day,
     ticket_op,
 )
+from onestop.offices.models import Office
 from onestop.queueing.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,12 +33,12 @@ TICKETS, APPLICATIONS = 12, 8
 
 
 @pytest.fixture
-def server(live_server, settings):
-    from onestop.demo.services import load_demo
+def van(committed_van) -> Office:
+    return committed_van
 
-    load_demo()
-    van = stop_all_day()
-    make_operator("van-operator", van)
+
+@pytest.fixture
+def server(live_server, van, settings):
     settings.MOBILE_SYNC_DELAY_MS = 150  # each operation takes a while: time to cut in
     return urlsplit(live_server.url)
 
@@ -77,21 +76,21 @@ def wait_for(condition, seconds: float = 20) -> None:
         time.sleep(0.02)
 
 
-def made() -> tuple[int, int]:
+def made(van: Office) -> tuple[int, int]:
     return (
-        Ticket.objects.filter(office__code="almaty-mobile", channel="mobile").count(),
-        Application.objects.filter(office__code="almaty-mobile", channel="mobile").count(),
+        Ticket.objects.filter(office=van, channel="mobile").count(),
+        Application.objects.filter(office=van, channel="mobile").count(),
     )
 
 
-def test_a_batch_cut_off_midway_and_sent_again_applies_each_operation_once(server):
-    iins = [p.iin for p in people(APPLICATIONS, start=40)]
+def test_a_batch_cut_off_midway_and_sent_again_applies_each_operation_once(server, van):
+    iins = [p.iin for p in people(APPLICATIONS)]
     operations = [ticket_op("address-certificate") for _ in range(TICKETS)]
     operations += [application_op(iin) for iin in iins]
     operations = operations[::2] + operations[1::2]  # tickets and applications mixed
     body = json.dumps({"device": str(uuid.uuid4()), "operations": operations}).encode()
     bearer = token(server)
-    assert made() == (0, 0)
+    assert made(van) == (0, 0)
 
     # Send the batch over a raw socket and hang up once the server is applying it, before
     # reading a byte of the answer: the van drove out of coverage.
@@ -119,7 +118,7 @@ def test_a_batch_cut_off_midway_and_sent_again_applies_each_operation_once(serve
 
     assert SyncOperation.objects.count() == len(operations)
     assert set(SyncOperation.objects.values_list("status", flat=True)) == {"applied"}
-    assert made() == (TICKETS, APPLICATIONS)
+    assert made(van) == (TICKETS, APPLICATIONS)
     numbers = [r.get("ticket", r.get("application"))["number"] for r in results]
     assert len(set(numbers)) == len(operations)
     assert sorted(
@@ -131,7 +130,7 @@ def test_a_batch_cut_off_midway_and_sent_again_applies_each_operation_once(serve
     assert {r["status"] for r in again} == {"duplicate"}
     assert [r.get("ticket", r.get("application"))["number"] for r in again] == numbers
     time.sleep(0.5)  # the first request, if still running, finds only duplicates
-    assert made() == (TICKETS, APPLICATIONS)
+    assert made(van) == (TICKETS, APPLICATIONS)
     assert SyncOperation.objects.count() == len(operations)
 
 
@@ -173,19 +172,11 @@ def start_server() -> tuple[subprocess.Popen, SplitResult]:
     return process, address
 
 
-@pytest.fixture
-def demo(db):
-    from onestop.demo.services import load_demo
-
-    load_demo()
-    make_operator("van-operator", stop_all_day())
-
-
-def test_a_server_killed_midway_keeps_what_it_applied_and_nothing_half(demo):
+def test_a_server_killed_midway_keeps_what_it_applied_and_nothing_half(van):
     """Harsher than a dropped connection: the server process dies (power cut in the data
     centre) while applying a batch. Each operation committed with its record or not at all;
     sent again to a new server, every operation exists exactly once."""
-    iins = [p.iin for p in people(APPLICATIONS, start=60)]
+    iins = [p.iin for p in people(APPLICATIONS)]
     operations = [ticket_op("address-certificate") for _ in range(TICKETS)]
     operations += [application_op(iin) for iin in iins]
     operations = operations[::2] + operations[1::2]
@@ -216,7 +207,7 @@ def test_a_server_killed_midway_keeps_what_it_applied_and_nothing_half(demo):
     # Nothing half-written: every stored operation made its ticket or application, and
     # nothing was made without its record.
     assert all(op.status == "applied" for op in stored)
-    assert made() == (
+    assert made(van) == (
         sum(op.ticket_id is not None for op in stored),
         sum(op.application_id is not None for op in stored),
     )
@@ -230,4 +221,4 @@ def test_a_server_killed_midway_keeps_what_it_applied_and_nothing_half(demo):
     assert [r["status"] for r in results].count("duplicate") == len(stored)
     assert {r["status"] for r in results} == {"applied", "duplicate"}
     assert SyncOperation.objects.count() == len(operations)
-    assert made() == (TICKETS, APPLICATIONS)
+    assert made(van) == (TICKETS, APPLICATIONS)

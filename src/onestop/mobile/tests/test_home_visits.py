@@ -14,10 +14,16 @@ from onestop.cases.models import Application
 from onestop.catalog.models import Service
 from onestop.mobile import services, workflow
 from onestop.mobile.models import HomeVisit, HomeVisitStatus
-from onestop.mobile.tests.conftest import make_operator, people, wrong_check_digit
+from onestop.mobile.tests.conftest import (
+    make_operator,
+    people,
+    staff_elsewhere,
+    wrong_check_digit,
+)
 from onestop.offices.models import Office
 from onestop.people.models import Role, User
 from onestop.problems import Conflict
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +36,8 @@ def tomorrow() -> str:
 
 @pytest.fixture
 def citizen(db) -> User:
-    return (
-        User.objects.filter(role=Role.CITIZEN, person__phone__startswith="+7")
-        .exclude(person__address="")
-        .select_related("person")
-        .order_by("username")[3]
-    )
+    """A citizen of the vans' town with an account, a phone and a home address."""
+    return factories.citizen(of=people(1)[0])
 
 
 @pytest.fixture
@@ -52,7 +54,8 @@ def api(client_for):
 
 
 @pytest.fixture
-def requested(citizen) -> HomeVisit:
+def requested(citizen, van) -> HomeVisit:
+    """The citizen's request, sent to the van of his or her town."""
     return services.request_home_visit(
         actor=citizen, service_code=SERVICE, reason="I use a wheelchair."
     )
@@ -85,7 +88,7 @@ def test_a_person_asks_for_a_visit_for_himself(citizen, van, api):
         action="home_visit.requested", object_id=str(visit.pk)
     ).exists()
 
-    other = people(1, start=300)[0]
+    other = people(1)[0]
     response = api(
         citizen, "post", "/home-visits", {"service": SERVICE, "reason": "x", "iin": other.iin}
     )
@@ -97,8 +100,8 @@ def test_a_person_asks_for_a_visit_for_himself(citizen, van, api):
 
 
 def test_the_call_centre_asks_for_a_caller(van, api):
-    agent = User.objects.get(username="agent1")
-    caller = people(1, start=400)[0]
+    agent = factories.staff(Role.AGENT)
+    caller = people(1)[0]
     body = {"service": "disability-benefit", "reason": "Bedridden.", "iin": caller.iin}
     response = api(agent, "post", "/home-visits", {**body, "phone": "+7 701 555 0101"})
     assert response.status_code == 201, response.content
@@ -133,11 +136,11 @@ def test_only_services_offered_through_home_visits(citizen, van, api):
     assert HomeVisit.objects.count() == 0
 
 
-@pytest.mark.parametrize("username", ["operator1", "manager1", "consultant1", "reviewer1"])
-def test_staff_do_not_ask_for_visits(username, van, api):
+@pytest.mark.parametrize("role", [Role.OPERATOR, Role.MANAGER, Role.CONSULTANT, Role.REVIEWER])
+def test_staff_do_not_ask_for_visits(role, van, api):
     person = people(1)[0]
     response = api(
-        User.objects.get(username=username),
+        staff_elsewhere(role),
         "post",
         "/home-visits",
         {"service": SERVICE, "reason": "x", "iin": person.iin},
@@ -203,7 +206,7 @@ def test_the_vans_operator_schedules_within_his_centre(requested, van, van_opera
     body = {"operator": van_operator.username, "scheduled_for": tomorrow()}
     assert api(stranger, "post", f"/home-visits/{requested.pk}/schedule", body).status_code == 404
     # An operator of a standard centre is not a mobile operator.
-    body = {"operator": "operator1", "scheduled_for": tomorrow()}
+    body = {"operator": staff_elsewhere(Role.OPERATOR).username, "scheduled_for": tomorrow()}
     response = api(van_operator, "post", f"/home-visits/{requested.pk}/schedule", body)
     assert response.json()["errors"][0]["code"] == "not_mobile_operator"
     past = {"operator": van_operator.username, "scheduled_for": "2020-01-01T10:00:00+05:00"}
@@ -231,7 +234,7 @@ def test_the_vans_operator_schedules_within_his_centre(requested, van, van_opera
 def test_an_operator_of_a_standard_centre_cannot_schedule(requested, van_operator, api):
     body = {"operator": van_operator.username, "scheduled_for": tomorrow()}
     response = api(
-        User.objects.get(username="operator1"),
+        staff_elsewhere(Role.OPERATOR),
         "post",
         f"/home-visits/{requested.pk}/schedule",
         body,
@@ -292,8 +295,8 @@ def test_a_failed_filing_leaves_the_visit_scheduled(requested, van_operator):
 
 def test_each_sees_the_visits_that_are_theirs(citizen, van, van_operator, api, client_for):
     mine = services.request_home_visit(actor=citizen, service_code=SERVICE, reason="Old age.")
-    agent = User.objects.get(username="agent1")
-    other_person = people(1, start=500)[0]
+    agent = factories.staff(Role.AGENT)
+    other_person = people(1)[0]
     theirs = services.request_home_visit(
         actor=agent, service_code=SERVICE, reason="Ill.", iin=other_person.iin
     )
@@ -322,7 +325,7 @@ def test_each_sees_the_visits_that_are_theirs(citizen, van, van_operator, api, c
     # Managers see their own centre's visits only, with addresses, phones and reasons.
     assert ids(van_manager(van)) == {mine.pk, theirs.pk}
     assert ids(van_manager(other_van)) == {elsewhere.pk}
-    assert ids(User.objects.get(username="manager1")) == set()  # of a centre without a van
+    assert ids(staff_elsewhere(Role.MANAGER)) == set()  # of a centre without a van
     manager_elsewhere = van_manager(other_van)
     assert api(manager_elsewhere, "get", f"/home-visits/{mine.pk}").status_code == 404
     assert api(manager_elsewhere, "post", f"/home-visits/{mine.pk}/cancel", {}).status_code == 404
@@ -330,8 +333,8 @@ def test_each_sees_the_visits_that_are_theirs(citizen, van, van_operator, api, c
     assert page.status_code == 200 and citizen.person.address not in page.content.decode()
     assert "Old age." not in page.content.decode()
     assert ids(agent) == {mine.pk, theirs.pk, elsewhere.pk}
-    for username in ("operator1", "reviewer1", "consultant1"):
-        assert ids(User.objects.get(username=username)) == set()
+    for role in (Role.OPERATOR, Role.REVIEWER, Role.CONSULTANT):
+        assert ids(staff_elsewhere(role)) == set()
     assert api(citizen, "get", f"/home-visits/{theirs.pk}").status_code == 404
     assert api(stranger, "get", f"/home-visits/{mine.pk}").status_code == 404
     assert api(van_operator, "get", f"/home-visits/{mine.pk}").status_code == 200
@@ -395,13 +398,11 @@ def test_pages_request_schedule_visit(citizen, van, van_operator, client_for):
 
 
 def test_pages_are_scoped(citizen, requested, van_operator, client_for):
-    stranger = client_for(User.objects.get(username="operator1"))
+    stranger = client_for(staff_elsewhere(Role.OPERATOR))
     response = stranger.post(f"/mobile/home-visits/{requested.pk}/act/", {"action": "cancel"})
     assert response.status_code == 404
     assert (
-        client_for(User.objects.get(username="operator1"))
-        .get("/mobile/home-visits/new/")
-        .status_code
+        client_for(staff_elsewhere(Role.OPERATOR)).get("/mobile/home-visits/new/").status_code
         == 404
     )
     refused = client_for(van_operator).post(

@@ -27,7 +27,7 @@ def test_a_backdated_application_is_refused_and_files_nothing(
 ):
     (person,) = people(1)
     backdated = {**application_op(person.iin), "captured_at": captured_at}
-    fresh = application_op(people(1, start=30)[0].iin)
+    fresh = application_op(people(1)[0].iin)
     results = send_sync(van_operator, [backdated, fresh]).json()["results"]
     assert refusal(results[0]) == ("rejected", 422, [("captured_at", "too_old")])
     assert results[1]["status"] == "applied"

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.utils import translation
 
-from onestop.mobile.tests.conftest import make_operator
+from onestop.mobile.tests.conftest import make_operator, staff_elsewhere
 from onestop.offices.models import Office
-from onestop.people.models import User
+from onestop.people.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_the_vans_operator_gets_the_screen_with_todays_stop(van, van_operator, c
     assert 'id="sync-badge"' in html
     config = config_of(html)
     assert config["syncUrl"] == "/api/v1/mobile/sync"
-    assert config["officeUrl"] == "/api/v1/offices/almaty-mobile?lang=en"
+    assert config["officeUrl"] == f"/api/v1/offices/{van.code}?lang=en"
     assert config["servicesUrl"].startswith("/api/v1/services?channel=mobile&limit=200")
     assert config["scope"] == "/mobile/" and config["serviceWorker"] == "/mobile/sw.js"
     # The data the screen keeps for offline use answers for this operator.
@@ -54,7 +54,7 @@ def test_the_service_worker_may_control_the_screen(client):
 
 
 def test_others_are_told_the_screen_is_not_theirs(van, client_for):
-    response = client_for(User.objects.get(username="operator1")).get("/mobile/?lang=en")
+    response = client_for(staff_elsewhere(Role.OPERATOR)).get("/mobile/?lang=en")
     assert response.status_code == 403
     assert "mobile centre" in response.content.decode().lower()
 

@@ -17,13 +17,15 @@ from onestop.mobile.tests.conftest import (
     application_op,
     make_operator,
     people,
+    staff_elsewhere,
     ticket_op,
     wrong_check_digit,
 )
 from onestop.offices.models import Office
-from onestop.people.models import Role, User
+from onestop.people.models import Role
 from onestop.queueing import services as queueing
 from onestop.queueing.models import Ticket
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -198,11 +200,11 @@ def test_an_id_used_again_for_something_else_is_refused(van, van_operator, send_
 
 def test_only_operators_of_a_mobile_centre_sync(van, van_operator, client_for, send_sync):
     batch = [ticket_op()]
-    for username in ("operator1", "manager1", "consultant1", "agent1", "reviewer1"):
-        response = send_sync(User.objects.get(username=username), batch)
-        assert response.status_code == 403, username
+    for role in (Role.OPERATOR, Role.MANAGER, Role.CONSULTANT, Role.AGENT, Role.REVIEWER):
+        response = send_sync(staff_elsewhere(role), batch)
+        assert response.status_code == 403, role
         assert response["Content-Type"] == "application/problem+json"
-    citizen = User.objects.filter(role=Role.CITIZEN).first()
+    citizen = factories.citizen()
     assert send_sync(citizen, batch).status_code == 403
     manager_in_the_van = make_operator("van-manager", van, role=Role.MANAGER)
     assert send_sync(manager_in_the_van, batch).status_code == 403

@@ -1,22 +1,21 @@
 """The queue's journey in Chromium against the live server: a visitor takes a ticket at
-the kiosk (a portrait touchscreen), follows it on a phone, operator1 calls it and the hall's
+the kiosk (a portrait touchscreen), follows it on a phone, an operator calls it and the hall's
 board shows it within 2 seconds with a chime and the call read out, the operator serves
 the visitor, and the rating screen at window 1 takes an "excellent".
 
 Set ONESTOP_SCREENSHOTS=<folder> to keep a screenshot of every screen."""
 
-import datetime
 import os
 import re
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from onestop.demo.services import demo_device_token
-from onestop.offices.models import Office, OpeningHours
+from onestop.people.models import Role
 from onestop.queueing.models import Rating, Ticket
+from onestop.queueing.tests.conftest import SERVICES, WINDOWS
+from onestop.tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,17 +47,15 @@ window.__tones = 0;
 
 
 @pytest.fixture
-def site(live_server):
-    from onestop.demo.services import load_demo
+def hall(live_server):
+    """A centre of its own, open around the clock, committed for the live server (the
+    register first: a test before may have emptied the database)."""
+    factories.register()
+    return factories.centre(services=SERVICES, windows=WINDOWS)
 
-    load_demo()
-    office = Office.objects.get(code="astana-esil")
-    for weekday in range(7):  # open around the clock, Sunday too
-        OpeningHours.objects.update_or_create(
-            office=office,
-            weekday=weekday,
-            defaults={"opens": datetime.time(0, 0), "closes": datetime.time(23, 59, 59)},
-        )
+
+@pytest.fixture
+def site(live_server, hall):
     return live_server.url
 
 
@@ -77,15 +74,16 @@ def screen(browser, errors: list, *, width: int, height: int, touch: bool = Fals
     return page
 
 
-def test_kiosk_board_workstation_and_rating(browser, site):
+def test_kiosk_board_workstation_and_rating(browser, site, hall):
     errors: list[str] = []
+    code = hall.code
+    staff = factories.staff(Role.OPERATOR, office=hall, window=1)
+    password = factories.password(staff)
 
     # A visitor takes a ticket at the kiosk, a portrait touchscreen.
     kiosk = screen(browser, errors, width=1080, height=1920, touch=True)
     kiosk.clock.install()
-    kiosk.goto(
-        f"{site}/queue/kiosk/astana-esil/?device={demo_device_token('kiosk', 'astana-esil')}"
-    )
+    kiosk.goto(f"{site}/queue/kiosk/{code}/?device={factories.device_token('kiosk', office=hall)}")
     assert kiosk.get_attribute("html", "lang") == "ru"
     shot(kiosk, "kiosk-1-topics")
     kiosk.tap("a.kiosk-tile[href$='topic=identity']")
@@ -116,23 +114,22 @@ def test_kiosk_board_workstation_and_rating(browser, site):
     # The hall's board, reading calls out loud.
     board = screen(browser, errors, width=1920, height=1080, lang="kk")
     board.add_init_script(LISTEN)
-    board.goto(f"{site}/queue/board/astana-esil/?speech=1")
+    board.goto(f"{site}/queue/board/{code}/?speech=1")
     board.wait_for_timeout(1200)  # a poll or two, with nothing called yet
     assert board.locator(".board-row").count() == 0
     assert board.evaluate("window.__spoken.length + window.__tones") == 0
 
     # The rating screen of window 1 waits for a finished visit.
     rating = screen(browser, errors, width=1280, height=800, touch=True, lang="kk")
-    rating.goto(
-        f"{site}/queue/rate/astana-esil/1/?device={demo_device_token('rating', 'astana-esil', 1)}"
-    )
+    rating_token = factories.device_token("rating", office=hall, window=1)
+    rating.goto(f"{site}/queue/rate/{code}/1/?device={rating_token}")
     assert rating.locator(".rate-screen.step-waiting").count() == 1
 
-    # operator1 calls the visitor to window 1: the board shows it within 2 seconds.
+    # The operator calls the visitor to window 1: the board shows it within 2 seconds.
     operator = screen(browser, errors, width=1366, height=900, lang="en")
     operator.goto(f"{site}/login/?next=/queue/window/&lang=en")
-    operator.fill("#id_username", "operator1")
-    operator.fill("#id_password", settings.DEMO_PASSWORD)
+    operator.fill("#id_username", staff.username)
+    operator.fill("#id_password", password)
     operator.click("button[type=submit]")
     operator.wait_for_url(re.compile(r".*/queue/window/.*"))
     shot(operator, "desk-1-idle")
@@ -169,7 +166,7 @@ def test_kiosk_board_workstation_and_rating(browser, site):
     rating.wait_for_selector(".rate-screen.step-thanks")
     shot(rating, "rating-2-thanks")
     rated = Rating.objects.select_related("operator").get()
-    assert rated.score == "excellent" and rated.operator.username == "operator1"
+    assert rated.score == "excellent" and rated.operator == staff
     assert rated.ticket.number == number
     rating.wait_for_selector(".rate-screen.step-waiting", timeout=10000)
 
@@ -181,17 +178,18 @@ def test_kiosk_board_workstation_and_rating(browser, site):
     assert errors == []
 
 
-def test_board_without_voices_still_shows_calls(browser, site):
+def test_board_without_voices_still_shows_calls(browser, site, hall):
     """No voice, no audio permission: the board never fails, it still shows the call."""
-    from onestop.people.models import User
     from onestop.queueing import services
 
     errors: list[str] = []
     board = screen(browser, errors, width=1080, height=1920, lang="ru")
-    board.goto(f"{site}/queue/board/astana-esil/?speech=1")
-    services.issue_ticket(office_code="astana-esil", service_code="passport", channel="kiosk")
+    board.goto(f"{site}/queue/board/{hall.code}/?speech=1")
+    services.issue_ticket(office_code=hall.code, service_code="passport", channel="kiosk")
     ticket = services.call_next(
-        actor=User.objects.get(username="operator2"), office_code="astana-esil", window_number=2
+        actor=factories.staff(Role.OPERATOR, office=hall, window=2),
+        office_code=hall.code,
+        window_number=2,
     )
     board.wait_for_selector(f".board-number:text-is('{ticket.number}')", timeout=3000)
     board.wait_for_timeout(1500)  # past the moment the call is read out

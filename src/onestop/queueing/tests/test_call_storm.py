@@ -9,9 +9,9 @@ from pathlib import Path
 
 from django.db import connection
 
-from onestop.people.models import User
 from onestop.queueing import selectors, services
 from onestop.queueing.models import Ticket
+from onestop.queueing.tests.conftest import operators_of
 
 WORKER = Path(__file__).with_name("storm_worker.py")
 
@@ -23,19 +23,19 @@ def database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def test_four_processes_call_every_ticket_exactly_once(demo_centre):
-    operator = User.objects.get(username="operator1")
+def test_four_processes_call_every_ticket_exactly_once(committed_centre):
+    operators = operators_of(committed_centre)
     for i in range(80):
         services.issue_ticket(
-            office_code="astana-esil",
+            office_code=committed_centre.code,
             service_code="passport" if i % 2 else "address-certificate",
-            actor=operator,
+            actor=operators[1],
             priority=(i % 7 == 0),
         )
     env = {**os.environ, "ONESTOP_DATABASE_URL": database_url()}
     workers = [
         subprocess.Popen(
-            [sys.executable, str(WORKER), f"operator{n}", str(n)],
+            [sys.executable, str(WORKER), committed_centre.code, operators[n].username, str(n)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

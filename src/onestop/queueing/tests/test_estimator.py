@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from onestop.catalog.models import Service
 from onestop.offices.models import Window
-from onestop.people.models import User
 from onestop.queueing import layout, services
 from onestop.queueing.estimator import (
     DEFAULT_SERVICE_MINUTES,
@@ -71,16 +70,15 @@ def test_rounded_to_a_tenth_of_a_minute():
 
 
 @pytest.mark.django_db
-def test_the_service_function_gives_the_same_figure(always_open):
+def test_the_service_function_gives_the_same_figure(centre, operators):
     """services.estimate_wait on a real queue equals the pure function fed with what that
     queue holds: people ahead, people at the windows, recent durations, open windows."""
-    operators = [User.objects.get(username=f"operator{n}") for n in (1, 2, 3)]
     passport = Service.objects.get(code="passport")
     now = timezone.now()
 
     def issue():
         return services.issue_ticket(
-            office_code="astana-esil", service_code="passport", actor=operators[0]
+            office_code=centre.code, service_code="passport", actor=operators[1]
         )
 
     # History: two visits served, of 6 and 14 minutes.
@@ -93,23 +91,23 @@ def test_the_service_function_gives_the_same_figure(always_open):
         )
     # One visitor at window 1 (which it opens), two more windows open, five waiting.
     issue()
-    services.call_next(actor=operators[0], office_code="astana-esil", window_number=1)
+    services.call_next(actor=operators[1], office_code=centre.code, window_number=1)
     for n in (2, 3):
         services.set_window_state(
-            actor=operators[n - 1], office_code="astana-esil", window_number=n, state="open"
+            actor=operators[n], office_code=centre.code, window_number=n, state="open"
         )
     for _ in range(5):
         issue()
 
     # The means are kept for a minute; this test wrote its history behind their back.
     layout.clear()
-    windows = Window.objects.filter(office=always_open, is_active=True, services=passport)
+    windows = Window.objects.filter(office=centre, is_active=True, services=passport)
     open_passport_windows = 3
     assert windows.count() >= open_passport_windows
-    assert services.recent_service_minutes(office_id=always_open.pk, service_id=passport.pk) == [
+    assert services.recent_service_minutes(office_id=centre.pk, service_id=passport.pk) == [
         14.0,
         6.0,
     ]
     expected = estimate_minutes([Ahead(5, 1.0, 10.0)], [10.0], open_passport_windows)
     assert expected == pytest.approx((5 + 0.5) * 10.0 / 3, abs=0.05)
-    assert services.estimate_wait(office=always_open, service=passport) == expected
+    assert services.estimate_wait(office=centre, service=passport) == expected

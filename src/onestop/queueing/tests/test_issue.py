@@ -8,14 +8,23 @@ from django.db import connection, transaction
 
 from onestop.audit import services as audit
 from onestop.audit.models import AuditEvent, AuditHead
-from onestop.people.models import User
+from onestop.people.models import Role
 from onestop.queueing import selectors, services
 from onestop.queueing.models import Ticket, TicketCounter
+from onestop.tests import factories
 from onestop.tests.threads import at_once
 
 
-def issue(service="passport", actor=None):
-    return services.issue_ticket(office_code="astana-esil", service_code=service, actor=actor)
+@pytest.fixture
+def issue(committed_centre):
+    """Takes a ticket at the committed centre, as its kiosk does (or as `actor`)."""
+
+    def issue(service="passport", actor=None):
+        return services.issue_ticket(
+            office_code=committed_centre.code, service_code=service, actor=actor
+        )
+
+    return issue
 
 
 def issue_event(ticket: Ticket) -> AuditEvent:
@@ -23,8 +32,8 @@ def issue_event(ticket: Ticket) -> AuditEvent:
     return event
 
 
-def test_the_event_reads_back_as_record_writes_it(demo_centre):
-    operator = User.objects.get(username="operator1")
+def test_the_event_reads_back_as_record_writes_it(committed_centre, issue):
+    operator = factories.staff(Role.OPERATOR, office=committed_centre)
     tickets = [issue(actor=operator), issue("address-certificate"), issue(actor=operator)]
     for ticket in tickets:
         event = issue_event(ticket)
@@ -36,14 +45,14 @@ def test_the_event_reads_back_as_record_writes_it(demo_centre):
             "status": "waiting",
             "note": "kiosk",
         }
-    assert issue_event(tickets[0]).actor == "operator1"
+    assert issue_event(tickets[0]).actor == operator.username
     assert issue_event(tickets[1]).actor == "system"
     assert Ticket.objects.get(pk=tickets[2].pk).number == tickets[2].number
     verdict = audit.verify()
     assert verdict.ok, verdict.problem
 
 
-def test_a_taken_follow_code_skips_no_number(demo_centre, monkeypatch):
+def test_a_taken_follow_code_skips_no_number(issue, monkeypatch):
     first = issue()
     draws = iter([first.follow_code, "0badc0de"])
     monkeypatch.setattr(services.secrets, "token_hex", lambda _n: next(draws))
@@ -54,7 +63,7 @@ def test_a_taken_follow_code_skips_no_number(demo_centre, monkeypatch):
     assert audit.verify().ok
 
 
-def test_inside_a_transaction_the_ticket_goes_back_with_it(demo_centre):
+def test_inside_a_transaction_the_ticket_goes_back_with_it(issue):
     first = issue()
     with pytest.raises(RuntimeError), transaction.atomic():
         issue()
@@ -65,13 +74,13 @@ def test_inside_a_transaction_the_ticket_goes_back_with_it(demo_centre):
     assert audit.verify().ok
 
 
-def test_a_new_database_without_a_head_starts_at_one(demo_centre):
+def test_a_new_database_without_a_head_starts_at_one(committed_centre, issue):
     """Before the first event there is no audit head: it is made for the first ticket,
     which is number one."""
-    with connection.cursor() as cursor:  # the demo's events, around the append-only guard
+    with connection.cursor() as cursor:  # the events before, around the append-only guard
         cursor.execute("DELETE FROM audit_auditevent")
     AuditHead.objects.all().delete()
-    office = demo_centre
+    office = committed_centre
     letter = office.services.get(code="passport").category.queue_letter
     TicketCounter.objects.update_or_create(
         office=office, day=services.local_now(office).date(), letter=letter, defaults={"last": 0}
@@ -82,7 +91,7 @@ def test_a_new_database_without_a_head_starts_at_one(demo_centre):
     assert audit.verify().ok
 
 
-def test_many_issuing_at_once_take_every_number_once(demo_centre):
+def test_many_issuing_at_once_take_every_number_once(issue):
     """Eight kiosks on eight connections: 80 tickets numbered 1 to 80, each with its one
     event, in one unbroken chain."""
 

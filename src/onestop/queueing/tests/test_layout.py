@@ -3,22 +3,21 @@ exist is not kept, or made-up codes and tokens would fill the memory."""
 
 import pytest
 
-from onestop.demo.services import demo_device_token, load_demo
 from onestop.queueing import layout
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def test_made_up_codes_and_tokens_leave_nothing_behind(django_assert_num_queries):
+def test_made_up_codes_and_tokens_leave_nothing_behind(centre, django_assert_num_queries):
     """A centre, service or token that exists is read once; one that does not is asked
     for again every time, so nothing of it stays in memory."""
-    load_demo()
+    token = factories.device_token("kiosk", office=centre)
     layout.clear()
-    token = demo_device_token("kiosk", "astana-esil")
-    assert layout.layout("astana-esil") is not None
+    assert layout.layout(centre.code) is not None
     assert layout.device(token) is not None
     with django_assert_num_queries(0):
-        assert layout.layout("astana-esil") is not None
+        assert layout.layout(centre.code) is not None
         assert layout.device(token) is not None
 
     for n in range(3):

@@ -4,11 +4,12 @@ import zoneinfo
 import pytest
 from django.utils import timezone, translation
 
-from onestop.offices.models import Office
-from onestop.people.models import User
+from onestop.people.models import Role
 from onestop.problems import Conflict, Forbidden, InvalidField
 from onestop.queueing import selectors, services, workflow
 from onestop.queueing.models import Ticket, TicketCounter, TicketStatus
+from onestop.queueing.tests.conftest import SERVICES
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -21,17 +22,19 @@ def english(client):
         yield
 
 
-def op(n=1):
-    return User.objects.get(username=f"operator{n}")
+@pytest.fixture
+def issue(centre, operators):
+    """Takes a ticket at the centre, as its first operator would for a visitor."""
+
+    def issue(service="passport", **kwargs):
+        return services.issue_ticket(
+            office_code=centre.code, service_code=service, actor=operators[1], **kwargs
+        )
+
+    return issue
 
 
-def issue(service="passport", **kwargs):
-    return services.issue_ticket(
-        office_code="astana-esil", service_code=service, actor=op(), **kwargs
-    )
-
-
-def test_numbers_run_per_letter_and_day(always_open):
+def test_numbers_run_per_letter_and_day(issue):
     a = issue("passport")
     b = issue("passport")
     c = issue("real-estate-registration")
@@ -40,7 +43,7 @@ def test_numbers_run_per_letter_and_day(always_open):
     assert a.day == timezone.now().astimezone(zoneinfo.ZoneInfo("Asia/Almaty")).date()
 
 
-def test_numbers_go_past_999_and_read_back_as_issued(always_open):
+def test_numbers_go_past_999_and_read_back_as_issued(issue):
     first = issue("passport")
     TicketCounter.objects.filter(office=first.office, day=first.day, letter=first.letter).update(
         last=998
@@ -52,7 +55,7 @@ def test_numbers_go_past_999_and_read_back_as_issued(always_open):
     assert (stored.number, stored.seq, stored.service.code) == (numbers[1].number, 1000, "passport")
 
 
-def test_priority_goes_first_then_the_order_of_arrival(always_open):
+def test_priority_goes_first_then_the_order_of_arrival(centre, operators, issue):
     first = issue()
     second = issue()
     elderly_iin = "450101300012"  # born 1945: 80 years old
@@ -64,37 +67,38 @@ def test_priority_goes_first_then_the_order_of_arrival(always_open):
     elderly = issue(iin=elderly_iin)
     assert elderly.priority == "elderly"
     assert [
-        services.call_next(actor=op(k), office_code="astana-esil", window_number=k).pk
+        services.call_next(actor=operators[k], office_code=centre.code, window_number=k).pk
         for k in (1, 2, 3)
     ] == [elderly.pk, first.pk, second.pk]
 
 
-def test_a_window_calls_only_its_services_and_nobody_means_204(always_open):
-    window = always_open.windows.get(number=4)
+def test_a_window_calls_only_its_services_and_nobody_means_204(centre, operators, issue):
+    window = centre.windows.get(number=4)
     window.services.set(window.services.exclude(code="passport"))
     issue("passport")
-    assert services.call_next(actor=op(4), office_code="astana-esil", window_number=4) is None
+    assert services.call_next(actor=operators[4], office_code=centre.code, window_number=4) is None
 
 
 def test_closed_centre_and_unknown_service_are_refused():
-    office = Office.objects.get(code="astana-esil")
+    office = factories.centre(services=SERVICES, open_all_day=False)  # 9-20, Monday-Saturday
+    operator = factories.staff(Role.OPERATOR, office=office)
     sunday_noon = datetime.datetime(2026, 11, 22, 12, 0, tzinfo=office.zone)
     with pytest.raises(Conflict, match="closed"):
         services.issue_ticket(
-            office_code="astana-esil", service_code="passport", actor=op(), now=sunday_noon
+            office_code=office.code, service_code="passport", actor=operator, now=sunday_noon
         )
     evening = datetime.datetime(2026, 11, 23, 20, 30, tzinfo=office.zone)
     with pytest.raises(Conflict):
         services.issue_ticket(
-            office_code="astana-esil", service_code="passport", actor=op(), now=evening
+            office_code=office.code, service_code="passport", actor=operator, now=evening
         )
     morning = datetime.datetime(2026, 11, 23, 19, 59, tzinfo=office.zone)
     assert services.issue_ticket(
-        office_code="astana-esil", service_code="passport", actor=op(), now=morning
+        office_code=office.code, service_code="passport", actor=operator, now=morning
     ).number
     with pytest.raises(InvalidField) as caught:
         services.issue_ticket(
-            office_code="astana-esil", service_code="driving-licence", actor=op(), now=morning
+            office_code=office.code, service_code="driving-licence", actor=operator, now=morning
         )
     assert caught.value.errors[0]["field"] == "service"
 
@@ -103,18 +107,18 @@ def test_closed_centre_and_unknown_service_are_refused():
     "action", [m.action for m in workflow.MOVES if m.action not in {"call", "transfer"}]
 )
 @pytest.mark.parametrize("status", TicketStatus.values)
-def test_every_move_from_every_status(always_open, action, status):
+def test_every_move_from_every_status(centre, operators, issue, action, status):
     rule = workflow.BY_ACTION[action]
     ticket = issue()
-    window = always_open.windows.get(number=1)
+    window = centre.windows.get(number=1)
     Ticket.objects.filter(pk=ticket.pk).update(
         status=status,
         window=window if status in workflow.AT_A_WINDOW else None,
-        operator=op() if status in workflow.AT_A_WINDOW else None,
+        operator=operators[1] if status in workflow.AT_A_WINDOW else None,
         finished_at=None if status in workflow.OPEN else timezone.now(),
     )
     ticket.refresh_from_db()
-    actor = None if rule.roles == {workflow.SYSTEM} else op()
+    actor = None if rule.roles == {workflow.SYSTEM} else operators[1]
     if status not in rule.sources:
         with pytest.raises(Conflict):
             services.move(actor=actor, ticket=ticket, action=action)
@@ -125,73 +129,79 @@ def test_every_move_from_every_status(always_open, action, status):
         assert selectors.history(moved).filter(action=f"ticket.{action}").count() == 1
 
 
-def test_a_consultant_may_not_start_serving(always_open):
+def test_a_consultant_may_not_start_serving(centre, issue):
     ticket = issue()
+    consultant = factories.staff(Role.CONSULTANT, office=centre)
     with pytest.raises(Forbidden):
-        services.move(actor=User.objects.get(username="consultant1"), ticket=ticket, action="start")
+        services.move(actor=consultant, ticket=ticket, action="start")
 
 
-def test_recalls_then_no_show(always_open, settings):
+def test_recalls_then_no_show(centre, operators, issue, settings):
     settings.QUEUE_MAX_RECALLS = 2
     issue()
-    ticket = services.call_next(actor=op(), office_code="astana-esil", window_number=1)
+    ticket = services.call_next(actor=operators[1], office_code=centre.code, window_number=1)
     for _ in range(2):
-        ticket = services.move(actor=op(), ticket=ticket, action="recall")
+        ticket = services.move(actor=operators[1], ticket=ticket, action="recall")
         assert ticket.status == "called"
-    ticket = services.move(actor=op(), ticket=ticket, action="recall")
+    ticket = services.move(actor=operators[1], ticket=ticket, action="recall")
     assert ticket.status == "no_show" and ticket.recalls == 3
 
 
-def test_transfer_keeps_the_place_and_the_number(always_open, settings):
+def test_transfer_keeps_the_place_and_the_number(centre, operators, issue, settings):
     first = issue()
-    services.call_next(actor=op(1), office_code="astana-esil", window_number=1)
+    services.call_next(actor=operators[1], office_code=centre.code, window_number=1)
     later = issue()
     first.refresh_from_db()
-    moved = services.transfer(actor=op(1), ticket=first, service_code="real-estate-registration")
+    moved = services.transfer(
+        actor=operators[1], ticket=first, service_code="real-estate-registration"
+    )
     assert (
         moved.number == first.number
         and moved.queue_from == first.queue_from
         and moved.status == "waiting"
     )
     assert (
-        services.call_next(actor=op(2), office_code="astana-esil", window_number=2).pk == moved.pk
+        services.call_next(actor=operators[2], office_code=centre.code, window_number=2).pk
+        == moved.pk
     )
     settings.QUEUE_TRANSFER_KEEPS_PLACE = False
-    services.move(actor=op(2), ticket=Ticket.objects.get(pk=moved.pk), action="start")
-    again = services.transfer(actor=op(2), ticket=Ticket.objects.get(pk=moved.pk), window_number=3)
+    services.move(actor=operators[2], ticket=Ticket.objects.get(pk=moved.pk), action="start")
+    again = services.transfer(
+        actor=operators[2], ticket=Ticket.objects.get(pk=moved.pk), window_number=3
+    )
     assert again.queue_from > later.queue_from and again.target_window.number == 3
 
 
-def test_one_visitor_at_a_time_per_window(always_open):
+def test_one_visitor_at_a_time_per_window(centre, operators, issue):
     issue(), issue()
-    services.call_next(actor=op(), office_code="astana-esil", window_number=1)
+    services.call_next(actor=operators[1], office_code=centre.code, window_number=1)
     with pytest.raises(Conflict):
-        services.call_next(actor=op(), office_code="astana-esil", window_number=1)
+        services.call_next(actor=operators[1], office_code=centre.code, window_number=1)
 
 
-def test_an_operator_calls_only_at_his_window(always_open):
+def test_an_operator_calls_only_at_his_window(centre, operators, issue):
     issue()
     with pytest.raises(Forbidden):
-        services.call_next(actor=op(1), office_code="astana-esil", window_number=2)
+        services.call_next(actor=operators[1], office_code=centre.code, window_number=2)
 
 
-def test_end_of_day_closes_with_a_status_in_the_centres_time_zone(always_open):
-    office = Office.objects.get(code="almaty-almaly")
+def test_end_of_day_closes_with_a_status_in_the_centres_time_zone():
+    office = factories.centre(services=SERVICES, open_all_day=False)  # closes at 20:00
     office.timezone = "Asia/Tokyo"  # a centre four hours ahead of Astana
     office.save()
-    User.objects.filter(username="operator3").update(office=office, window_number=None)
+    operator = factories.staff(Role.OPERATOR, office=office, window=1)
     local_morning = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=office.zone)
     tickets = [
         services.issue_ticket(
-            office_code=office.code, service_code="passport", actor=op(3), now=local_morning
+            office_code=office.code, service_code="passport", actor=operator, now=local_morning
         )
         for _ in range(3)
     ]
     assert tickets[0].day == datetime.date(2026, 11, 23)
     called = services.call_next(
-        actor=op(3), office_code=office.code, window_number=1, now=local_morning
+        actor=operator, office_code=office.code, window_number=1, now=local_morning
     )
-    services.move(actor=op(3), ticket=called, action="start", now=local_morning)
+    services.move(actor=operator, ticket=called, action="start", now=local_morning)
     # 19:59 in Tokyo is still open; 20:00 closes the day. In Astana it is only 16:00.
     assert (
         services.close_day(
@@ -212,31 +222,35 @@ def test_end_of_day_closes_with_a_status_in_the_centres_time_zone(always_open):
     assert Ticket.objects.filter(office=office).count() == 3  # kept for statistics
 
 
-def test_rating_once_by_the_person_served(always_open):
+def test_rating_once_by_the_person_served(centre, operators, issue):
     from onestop.queueing.models import Device, Rating
 
     ticket = issue()
-    services.call_next(actor=op(), office_code="astana-esil", window_number=1)
-    services.move(actor=op(), ticket=Ticket.objects.get(pk=ticket.pk), action="start")
+    services.call_next(actor=operators[1], office_code=centre.code, window_number=1)
+    services.move(actor=operators[1], ticket=Ticket.objects.get(pk=ticket.pk), action="start")
     with pytest.raises(Conflict):
         services.rate(
             ticket=ticket, score="good", follow_code=ticket.follow_code
         )  # not finished yet
-    services.move(actor=op(), ticket=Ticket.objects.get(pk=ticket.pk), action="finish")
-    other_window = Device.objects.get(kind="rating", window__number=2, office__code="astana-esil")
+    services.move(actor=operators[1], ticket=Ticket.objects.get(pk=ticket.pk), action="finish")
+    for window in (1, 2):
+        factories.device_token("rating", office=centre, window=window)
+    other_window = Device.objects.get(kind="rating", window__number=2, office=centre)
     with pytest.raises(Conflict, match="not your ticket"):
         services.rate(ticket=ticket, score="good", device=other_window)
     with pytest.raises(InvalidField):
         services.rate(ticket=ticket, score="wonderful", follow_code=ticket.follow_code)
-    here = Device.objects.get(kind="rating", window__number=1, office__code="astana-esil")
+    here = Device.objects.get(kind="rating", window__number=1, office=centre)
     rating = services.rate(ticket=ticket, score="excellent", device=here)
-    assert rating.operator == op() and Rating.objects.count() == 1
+    assert rating.operator == operators[1] and Rating.objects.count() == 1
     with pytest.raises(Conflict, match="already rated"):
         services.rate(ticket=ticket, score="poor", follow_code=ticket.follow_code)
 
 
-def test_wait_estimate_grows_with_the_queue_and_shrinks_with_windows(always_open):
-    services.set_window_state(actor=op(1), office_code="astana-esil", window_number=1, state="open")
+def test_wait_estimate_grows_with_the_queue_and_shrinks_with_windows(centre, operators, issue):
+    services.set_window_state(
+        actor=operators[1], office_code=centre.code, window_number=1, state="open"
+    )
     first = issue()
     for _ in range(5):
         issue()
@@ -245,11 +259,13 @@ def test_wait_estimate_grows_with_the_queue_and_shrinks_with_windows(always_open
     assert sixth.estimated_wait_minutes == pytest.approx(
         60.0
     )  # six ahead, 10 minutes each, one window
-    services.set_window_state(actor=op(2), office_code="astana-esil", window_number=2, state="open")
+    services.set_window_state(
+        actor=operators[2], office_code=centre.code, window_number=2, state="open"
+    )
     assert issue().estimated_wait_minutes == pytest.approx(35.0)  # seven ahead over two windows
 
 
-def test_a_follow_code_already_taken_is_drawn_again(always_open, monkeypatch):
+def test_a_follow_code_already_taken_is_drawn_again(issue, monkeypatch):
     first = issue("passport")
     draws = iter([first.follow_code, first.follow_code, "0badc0de"])
     monkeypatch.setattr(services.secrets, "token_hex", lambda _n: next(draws))
@@ -263,12 +279,12 @@ def test_a_follow_code_already_taken_is_drawn_again(always_open, monkeypatch):
     assert selectors.history(second).count() == 1
 
 
-def test_a_transfer_draws_a_follow_code_not_taken(always_open, monkeypatch):
+def test_a_transfer_draws_a_follow_code_not_taken(centre, operators, issue, monkeypatch):
     ticket = issue("passport")
     other = issue("passport")
-    services.call_next(actor=op(), office_code="astana-esil", window_number=1)
+    services.call_next(actor=operators[1], office_code=centre.code, window_number=1)
     ticket.refresh_from_db()
     draws = iter([other.follow_code, "5eed5eed"])
     monkeypatch.setattr(services.secrets, "token_hex", lambda _n: next(draws))
-    moved = services.transfer(actor=op(), ticket=ticket, service_code="passport")
+    moved = services.transfer(actor=operators[1], ticket=ticket, service_code="passport")
     assert moved.follow_code == "5eed5eed" and moved.number == ticket.number

@@ -2,30 +2,38 @@
 
 import pytest
 
-from onestop.demo.services import demo_device_token
-from onestop.people.models import User
+from onestop.offices.models import Office
+from onestop.people.models import Role
 from onestop.queueing.models import Ticket
+from onestop.queueing.tests.conftest import SERVICES
+from onestop.tests import factories
+from onestop.tests.factories import bearer
 
 pytestmark = pytest.mark.django_db
 
-KIOSK = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('kiosk', 'astana-esil')}"}
-BOARD = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('board', 'astana-esil')}"}
+
+@pytest.fixture
+def kiosk(centre) -> dict:
+    """The headers of the centre's kiosk."""
+    return bearer(factories.device_token("kiosk", office=centre))
+
+
+@pytest.fixture
+def board(centre) -> dict:
+    """The headers of the hall's board."""
+    return bearer(factories.device_token("board", office=centre))
 
 
 def post(client, url, body=None, headers=None):
     return client.post(url, body or {}, content_type="application/json", **(headers or {}))
 
 
-def bearer(token_for, username):
-    return {"HTTP_AUTHORIZATION": f"Bearer {token_for(username)}"}
-
-
-def test_a_kiosk_issues_a_ticket(api_client, always_open):
+def test_a_kiosk_issues_a_ticket(api_client, centre, kiosk):
     response = post(
         api_client,
-        "/api/v1/offices/astana-esil/tickets",
+        f"/api/v1/offices/{centre.code}/tickets",
         {"service": "passport", "priority": False},
-        KIOSK,
+        kiosk,
     )
     assert response.status_code == 201, response.content
     ticket = response.json()
@@ -42,55 +50,57 @@ def test_a_kiosk_issues_a_ticket(api_client, always_open):
     assert (
         ticket["status"] == "waiting"
         and ticket["position"] == 0
-        and ticket["office"] == "astana-esil"
+        and ticket["office"] == centre.code
     )
     assert len(ticket["number"]) == 4 and ticket["follow_code"]
     follow = api_client.get(f"/api/v1/tickets/follow/{ticket['follow_code']}").json()
     assert follow["number"] == ticket["number"] and follow["follow_code"] is None
 
 
-def test_devices_do_only_their_job(api_client, always_open, token_for):
+def test_devices_do_only_their_job(api_client, centre, kiosk, board):
     assert (
         post(
-            api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, BOARD
+            api_client, f"/api/v1/offices/{centre.code}/tickets", {"service": "passport"}, board
         ).status_code
         == 403
     )
-    other = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('kiosk', 'almaty-almaly')}"}
+    other = bearer(factories.device_token("kiosk", office=factories.centre(services=SERVICES)))
     assert (
         post(
-            api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, other
+            api_client, f"/api/v1/offices/{centre.code}/tickets", {"service": "passport"}, other
         ).status_code
         == 403
     )
     assert (
-        post(api_client, "/api/v1/offices/astana-esil/windows/1/call-next", None, KIOSK).status_code
+        post(
+            api_client, f"/api/v1/offices/{centre.code}/windows/1/call-next", None, kiosk
+        ).status_code
         == 403
     )
-    citizen = User.objects.filter(role="citizen").first()
+    citizen = factories.citizen()
     assert (
         post(
             api_client,
-            "/api/v1/offices/astana-esil/tickets",
+            f"/api/v1/offices/{centre.code}/tickets",
             {"service": "passport"},
-            bearer(token_for, citizen.username),
+            bearer(citizen),
         ).status_code
         == 403
     )
 
 
-def test_call_serve_finish_and_rate_through_the_api(api_client, always_open, token_for):
-    operator = bearer(token_for, "operator2")
+def test_call_serve_finish_and_rate_through_the_api(api_client, centre, kiosk, operators):
+    operator = bearer(operators[2])
     assert (
         post(
-            api_client, "/api/v1/offices/astana-esil/windows/2/call-next", None, operator
+            api_client, f"/api/v1/offices/{centre.code}/windows/2/call-next", None, operator
         ).status_code
         == 204
     )
     issued = post(
-        api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK
+        api_client, f"/api/v1/offices/{centre.code}/tickets", {"service": "passport"}, kiosk
     ).json()
-    called = post(api_client, "/api/v1/offices/astana-esil/windows/2/call-next", None, operator)
+    called = post(api_client, f"/api/v1/offices/{centre.code}/windows/2/call-next", None, operator)
     assert (
         called.status_code == 200
         and called.json()["status"] == "called"
@@ -111,9 +121,7 @@ def test_call_serve_finish_and_rate_through_the_api(api_client, always_open, tok
         {"score": "superb", "follow_code": issued["follow_code"]},
     )
     assert unknown.status_code == 401  # rating needs the person or the rating screen
-    rating_screen = {
-        "HTTP_AUTHORIZATION": f"Bearer {demo_device_token('rating', 'astana-esil', 2)}"
-    }
+    rating_screen = bearer(factories.device_token("rating", office=centre, window=2))
     bad = post(
         api_client, f"/api/v1/tickets/{ticket_id}/rating", {"score": "superb"}, rating_screen
     )
@@ -124,7 +132,7 @@ def test_call_serve_finish_and_rate_through_the_api(api_client, always_open, tok
         api_client, f"/api/v1/tickets/{ticket_id}/rating", {"score": "poor"}, rating_screen
     )
     assert again.status_code == 409
-    window_one = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('rating', 'astana-esil', 1)}"}
+    window_one = bearer(factories.device_token("rating", office=centre, window=1))
     assert (
         post(
             api_client, f"/api/v1/tickets/{ticket_id}/rating", {"score": "poor"}, window_one
@@ -133,90 +141,95 @@ def test_call_serve_finish_and_rate_through_the_api(api_client, always_open, tok
     )
 
 
-def test_the_board_answers_304_until_something_changes(api_client, always_open, token_for):
+def test_the_board_answers_304_until_something_changes(api_client, centre, kiosk, operators):
     from django.core.cache import cache
 
-    first = api_client.get("/api/v1/offices/astana-esil/board")
+    first = api_client.get(f"/api/v1/offices/{centre.code}/board")
     assert first.status_code == 200 and first["ETag"]
     assert (
         api_client.get(
-            "/api/v1/offices/astana-esil/board", HTTP_IF_NONE_MATCH=first["ETag"]
+            f"/api/v1/offices/{centre.code}/board", HTTP_IF_NONE_MATCH=first["ETag"]
         ).status_code
         == 304
     )
     for _ in range(3):
-        post(api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK)
+        post(api_client, f"/api/v1/offices/{centre.code}/tickets", {"service": "passport"}, kiosk)
     post(
         api_client,
-        "/api/v1/offices/astana-esil/windows/3/call-next",
+        f"/api/v1/offices/{centre.code}/windows/3/call-next",
         None,
-        bearer(token_for, "operator3"),
+        bearer(operators[3]),
     )
     cache.clear()  # the snapshot lives one second
-    changed = api_client.get("/api/v1/offices/astana-esil/board", HTTP_IF_NONE_MATCH=first["ETag"])
+    changed = api_client.get(
+        f"/api/v1/offices/{centre.code}/board", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
     assert changed.status_code == 200
     assert changed.json()["called"][0]["window"] == 3
     assert changed.json()["waiting"] == first.json()["waiting"] + 2
 
 
-def test_bad_input_to_the_queue(api_client, always_open, token_for):
-    unknown = post(api_client, "/api/v1/offices/astana-esil/tickets", {"service": "nothing"}, KIOSK)
+def test_bad_input_to_the_queue(api_client, centre, kiosk, operators):
+    unknown = post(
+        api_client, f"/api/v1/offices/{centre.code}/tickets", {"service": "nothing"}, kiosk
+    )
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "service"
     not_here = post(
-        api_client, "/api/v1/offices/astana-esil/tickets", {"service": "driving-licence"}, KIOSK
+        api_client, f"/api/v1/offices/{centre.code}/tickets", {"service": "driving-licence"}, kiosk
     )
     assert (
         not_here.status_code == 422
         and not_here.json()["errors"][0]["code"] == "service_not_offered"
     )
     assert post(
-        api_client, "/api/v1/offices/nowhere/tickets", {"service": "passport"}, KIOSK
+        api_client, "/api/v1/offices/nowhere/tickets", {"service": "passport"}, kiosk
     ).status_code in (403, 404)
     assert (
         post(
             api_client,
-            "/api/v1/offices/astana-esil/windows/99/call-next",
+            f"/api/v1/offices/{centre.code}/windows/99/call-next",
             None,
-            bearer(token_for, "manager1"),
+            bearer(factories.staff(Role.MANAGER, office=centre)),
         ).status_code
         == 404
     )
     transfer = post(
-        api_client, "/api/v1/tickets/999999/transfer", {"window": 2}, bearer(token_for, "operator1")
+        api_client, "/api/v1/tickets/999999/transfer", {"window": 2}, bearer(operators[1])
     )
     assert transfer.status_code == 404
-    unknown = post(api_client, "/api/v1/tickets/999999/start", None, bearer(token_for, "operator1"))
+    unknown = post(api_client, "/api/v1/tickets/999999/start", None, bearer(operators[1]))
     assert unknown.status_code == 404 and unknown.json()["type"].endswith("/unknown-ticket")
 
     # Another centre's operator neither sees nor moves the ticket.
     ticket = post(
-        api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK
+        api_client, f"/api/v1/offices/{centre.code}/tickets", {"service": "passport"}, kiosk
     ).json()
-    elsewhere = bearer(token_for, "mobile1")  # the mobile centre's operator
+    mobile = factories.centre(kind=Office.Kind.MOBILE, services=["address-certificate"])
+    elsewhere = bearer(factories.staff(Role.OPERATOR, office=mobile))  # the mobile centre's
     moved = post(api_client, f"/api/v1/tickets/{ticket['id']}/cancel", None, elsewhere)
     assert moved.status_code == 404 and moved.json()["type"].endswith("/unknown-ticket")
     assert Ticket.objects.get(pk=ticket["id"]).status == "waiting"
 
 
-def test_offices_report_the_live_queue(api_client, always_open):
+def test_offices_report_the_live_queue(api_client, centre, kiosk):
     for _ in range(3):
-        post(api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK)
-    office = api_client.get("/api/v1/offices/astana-esil").json()
+        post(api_client, f"/api/v1/offices/{centre.code}/tickets", {"service": "passport"}, kiosk)
+    office = api_client.get(f"/api/v1/offices/{centre.code}").json()
     assert office["waiting"] == 3 and office["estimated_wait_minutes"] > 0
 
 
-def test_every_ticket_answer_has_the_published_shape(api_client, always_open, token_for):
+def test_every_ticket_answer_has_the_published_shape(api_client, centre, kiosk, operators):
     """Every answer about a ticket carries exactly the fields of TicketOut, of their types,
     and the follow code only to the kiosk that issued it."""
     from datetime import datetime
 
     from onestop.queueing.api import TicketOut
 
-    operator = bearer(token_for, "operator2")
+    operator = bearer(operators[2])
     issued = post(
-        api_client, "/api/v1/offices/astana-esil/tickets", {"service": "passport"}, KIOSK
+        api_client, f"/api/v1/offices/{centre.code}/tickets", {"service": "passport"}, kiosk
     ).json()
-    called = post(api_client, "/api/v1/offices/astana-esil/windows/2/call-next", None, operator)
+    called = post(api_client, f"/api/v1/offices/{centre.code}/windows/2/call-next", None, operator)
     ticket_id = called.json()["id"]
     answers = [
         issued,

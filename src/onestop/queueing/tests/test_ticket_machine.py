@@ -16,18 +16,19 @@ from hypothesis.stateful import (
 )
 
 from onestop.audit import services as audit
-from onestop.people.models import User
+from onestop.people.models import Role
 from onestop.problems import DomainError
 from onestop.queueing import services, workflow
 from onestop.queueing.models import Ticket
 from onestop.queueing.models import TicketStatus as T
+from onestop.tests import factories
 
 SERVICES = ("passport", "address-certificate")
 MOVES = ("recall", "start", "finish", "no_show", "cancel")
 
 
 class Rollback(Exception):
-    """Ends an example's savepoint, so that the next example starts from the same demo."""
+    """Ends an example's savepoint, so that the next example starts from the same data."""
 
 
 class TicketMachine(RuleBasedStateMachine):
@@ -35,7 +36,10 @@ class TicketMachine(RuleBasedStateMachine):
         super().__init__()
         self.savepoint = transaction.atomic()
         self.savepoint.__enter__()
-        self.operators = {n: User.objects.get(username=f"operator{n}") for n in (1, 2)}
+        self.office = factories.centre(services=list(SERVICES), windows=2)
+        self.operators = {
+            n: factories.staff(Role.OPERATOR, office=self.office, window=n) for n in (1, 2)
+        }
         self.expected: dict[int, str] = {}  # ticket id -> status the table leads to
 
     def teardown(self):
@@ -54,7 +58,7 @@ class TicketMachine(RuleBasedStateMachine):
     @rule(service=st.sampled_from(SERVICES), priority=st.booleans())
     def issue(self, service, priority):
         ticket = services.issue_ticket(
-            office_code="astana-esil", service_code=service, priority=priority
+            office_code=self.office.code, service_code=service, priority=priority
         )
         self.expected[ticket.pk] = T.WAITING
 
@@ -63,7 +67,7 @@ class TicketMachine(RuleBasedStateMachine):
         called = self._try(
             T.CALLED,
             lambda: services.call_next(
-                actor=self.operators[window], office_code="astana-esil", window_number=window
+                actor=self.operators[window], office_code=self.office.code, window_number=window
             ),
         )
         if called is not None:
@@ -138,7 +142,7 @@ class TicketMachine(RuleBasedStateMachine):
         assert audit.verify().ok
 
 
-def test_any_sequence_of_moves_keeps_the_queue_consistent(always_open):
+def test_any_sequence_of_moves_keeps_the_queue_consistent(db):
     run_state_machine_as_test(
         TicketMachine,
         settings=settings(
