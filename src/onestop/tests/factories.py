@@ -161,3 +161,55 @@ def bearer(user_or_token: User | str) -> dict:
     """The headers of a test client's call as this user (or with this token)."""
     key = user_or_token if isinstance(user_or_token, str) else token(user_or_token)
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+# ---- added for cases, people, portal and the register
+
+# The counter above runs past four digits after a thousand people in one run (the
+# transition table alone makes more). Each test's people go with its rollback, and person()
+# skips an IIN already taken, so the serials may come round again.
+_serials = itertools.cycle(range(10000))
+
+
+def reviewer(service: str, *, first_name: str = "Zhanna") -> User:
+    """A new reviewer, named, of the agency that decides `service`, skilled for it."""
+    from onestop.cases.models import ReviewerSkill
+
+    decided = Service.objects.select_related("agency").get(code=service)
+    user = staff(Role.REVIEWER, agency=decided.agency)
+    user.first_name, user.last_name = first_name, f"Reviewerova {user.username[-8:]}"
+    user.save(update_fields=["first_name", "last_name"])
+    ReviewerSkill.objects.create(reviewer=user, service=decided)
+    return user
+
+
+def reviewers(service: str, count: int = 3) -> list[User]:
+    """`count` new reviewers of `service` who are the only ones skilled for it (sorted)."""
+    from onestop.cases.models import ReviewerSkill
+
+    made = [reviewer(service, first_name=name) for name in ["Zhanna", "Maksat", "Olga"][:count]]
+    made += [reviewer(service) for _ in range(count - len(made))]
+    ReviewerSkill.objects.filter(service__code=service).exclude(reviewer__in=made).delete()
+    return sorted(made, key=lambda user: user.username)
+
+
+def head(service: str) -> User:
+    """A new head, with an e-mail address, of the agency that decides `service`."""
+    user = staff(Role.HEAD, agency=Service.objects.get(code=service).agency)
+    user.email = f"{user.username}@agency.example"
+    user.save(update_fields=["email"])
+    return user
+
+
+def known_to_registries() -> None:
+    """The sandbox registries hold records of every person made so far, as of the demo's."""
+    from onestop.registries.sandbox.data import load_sandbox_data
+
+    load_sandbox_data()
+
+
+def with_password(user: User, password: str) -> User:
+    """`user`, who can now log in through the login page with `password`."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
