@@ -15,6 +15,15 @@ SERVICE = "real-estate-registration"
 
 
 @pytest.fixture
+def register(transactional_db):
+    """The reference register (services, agencies) in a test on committed data: a database
+    flushed by an earlier such test has none."""
+    from onestop.demo.services import load_register
+
+    load_register()
+
+
+@pytest.fixture
 def centre(db):
     """A centre of the test's own, offering every service a standard centre offers."""
     return factories.centre()
