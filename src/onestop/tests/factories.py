@@ -213,3 +213,14 @@ def with_password(user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+def standards_administrator() -> User:
+    """A standards administrator: staff with the register's permissions, never a superuser."""
+    from onestop.people.groups import standards_administrators
+
+    user = staff(Role.ADMIN)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(standards_administrators())
+    return user
