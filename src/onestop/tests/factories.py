@@ -19,7 +19,9 @@ from onestop.queueing.models import Device
 
 # People made here are born on one day no demo person has, so their IINs are new ones.
 BIRTH_DATE = datetime.date(1931, 3, 8)
-_serials = itertools.count(9000)
+# IINs have four serial digits. Each test's people go with its rollback, and person() skips
+# an IIN already taken, so the serials may come round again in a long run.
+_serials = itertools.cycle(range(10_000))
 _centres = itertools.count(1)
 
 
@@ -175,10 +177,9 @@ def register() -> None:
 
 
 def password(user: User) -> str:
-    """Gives `user` a password to log in with through the login page, and returns it."""
+    """Gives `user` a new password to log in with through the login page, and returns it."""
     secret = secrets.token_urlsafe(12)
-    user.set_password(secret)
-    user.save(update_fields=["password"])
+    with_password(user, secret)
     return secret
 
 
@@ -204,3 +205,61 @@ def route_stop(
         place_ru="У школы",
         place_en="By the school",
     )
+
+
+# ---- added for cases, people, portal and the register
+
+
+def reviewer(service: str, *, first_name: str = "Zhanna") -> User:
+    """A new reviewer, named, of the agency that decides `service`, skilled for it."""
+    from onestop.cases.models import ReviewerSkill
+
+    decided = Service.objects.select_related("agency").get(code=service)
+    user = staff(Role.REVIEWER, agency=decided.agency)
+    user.first_name, user.last_name = first_name, f"Reviewerova {user.username[-8:]}"
+    user.save(update_fields=["first_name", "last_name"])
+    ReviewerSkill.objects.create(reviewer=user, service=decided)
+    return user
+
+
+def reviewers(service: str, count: int = 3) -> list[User]:
+    """`count` new reviewers of `service` who are the only ones skilled for it (sorted)."""
+    from onestop.cases.models import ReviewerSkill
+
+    made = [reviewer(service, first_name=name) for name in ["Zhanna", "Maksat", "Olga"][:count]]
+    made += [reviewer(service) for _ in range(count - len(made))]
+    ReviewerSkill.objects.filter(service__code=service).exclude(reviewer__in=made).delete()
+    return sorted(made, key=lambda user: user.username)
+
+
+def head(service: str) -> User:
+    """A new head, with an e-mail address, of the agency that decides `service`."""
+    user = staff(Role.HEAD, agency=Service.objects.get(code=service).agency)
+    user.email = f"{user.username}@agency.example"
+    user.save(update_fields=["email"])
+    return user
+
+
+def known_to_registries() -> None:
+    """The sandbox registries hold records of every person made so far, as of the demo's."""
+    from onestop.registries.sandbox.data import load_sandbox_data
+
+    load_sandbox_data()
+
+
+def with_password(user: User, password: str) -> User:
+    """`user`, who can now log in through the login page with `password`."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def standards_administrator() -> User:
+    """A standards administrator: staff with the register's permissions, never a superuser."""
+    from onestop.people.groups import standards_administrators
+
+    user = staff(Role.ADMIN)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(standards_administrators())
+    return user

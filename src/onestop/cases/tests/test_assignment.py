@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from onestop.cases import services
 from onestop.cases.models import Leave, ReviewerSkill, Status
-from onestop.people.models import User
+from onestop.people.models import Role, User
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -24,44 +25,34 @@ def accept(application, operator, capture):
     return application
 
 
-def test_eligible_reviewers_are_the_agencys_skilled_active_and_present(make_application):
+def test_eligible_reviewers_are_the_agencys_skilled_active_and_present(make_application, reviewers):
+    first, second, third = reviewers
     application = make_application()
     names = [u.username for u in services.eligible_reviewers(application)]
-    assert names == ["reviewer1", "reviewer2", "reviewer3"]
-    reviewer2 = User.objects.get(username="reviewer2")
+    assert names == [first.username, second.username, third.username]
     Leave.objects.create(
-        reviewer=reviewer2,
+        reviewer=second,
         starts=timezone.localdate(),
         ends=timezone.localdate() + datetime.timedelta(days=3),
     )
-    User.objects.filter(username="reviewer3").update(is_active=False)
-    assert [u.username for u in services.eligible_reviewers(application)] == ["reviewer1"]
-    ReviewerSkill.objects.filter(
-        reviewer__username="reviewer1", service=application.service
-    ).delete()
+    User.objects.filter(pk=third.pk).update(is_active=False)
+    assert [u.username for u in services.eligible_reviewers(application)] == [first.username]
+    ReviewerSkill.objects.filter(reviewer=first, service=application.service).delete()
     assert services.eligible_reviewers(application) == []
 
 
-def test_a_reviewer_never_decides_his_own_application(make_application):
-    from onestop.people.iin import make_iin
-    from onestop.people.models import Person
-
-    reviewer = User.objects.get(username="reviewer2")
-    born = datetime.date(1985, 4, 12)
-    person = Person.objects.create(
-        iin=make_iin(born, "female", 77) or make_iin(born, "female", 78),
-        last_name="Әлиева",
-        first_name="Жанна",
-        birth_date=born,
-        sex="female",
-    )
+def test_a_reviewer_never_decides_his_own_application(make_application, reviewers):
+    reviewer = reviewers[1]
+    person = factories.person(last_name="Әлиева", first_name="Жанна")
     reviewer.person = person
     reviewer.save()
     application = make_application(applicant=person)
-    assert "reviewer2" not in [u.username for u in services.eligible_reviewers(application)]
+    assert reviewer.username not in [u.username for u in services.eligible_reviewers(application)]
 
 
-def test_draws_are_uniform(make_application, operator, django_capture_on_commit_callbacks):
+def test_draws_are_uniform(
+    make_application, operator, reviewers, django_capture_on_commit_callbacks
+):
     """300 accepted applications over three reviewers: a chi-square test at the 0.1% level."""
     counts = Counter()
     for _ in range(300):
@@ -69,10 +60,7 @@ def test_draws_are_uniform(make_application, operator, django_capture_on_commit_
         assert application.status == Status.ASSIGNED
         counts[application.reviewer.username] += 1
     expected = 100
-    chi_square = sum(
-        (counts[name] - expected) ** 2 / expected
-        for name in ("reviewer1", "reviewer2", "reviewer3")
-    )
+    chi_square = sum((counts[r.username] - expected) ** 2 / expected for r in reviewers)
     assert chi_square < 13.82, counts  # 2 degrees of freedom, p = 0.001
 
 
@@ -86,38 +74,35 @@ def test_the_draw_index_is_uniform_by_construction():
 
 
 def test_the_auditor_recomputes_the_draw(
-    make_application, operator, django_capture_on_commit_callbacks, capsys
+    make_application, operator, reviewers, django_capture_on_commit_callbacks, capsys
 ):
     application = accept(make_application(), operator, django_capture_on_commit_callbacks)
     call_command("audit", "assignment", application.number)
     out = capsys.readouterr().out
     assert f"recorded {application.reviewer.username}" in out and "OK" in out and "intact" in out
     draw = services.recompute_draws(application.number)[0]
-    assert draw["matches"] and draw["eligible"] == ["reviewer1", "reviewer2", "reviewer3"]
+    assert draw["matches"] and draw["eligible"] == [r.username for r in reviewers]
 
 
 def test_a_steered_assignment_is_caught(
-    make_application, operator, django_capture_on_commit_callbacks
+    make_application, operator, reviewers, django_capture_on_commit_callbacks
 ):
     application = accept(make_application(), operator, django_capture_on_commit_callbacks)
-    other = next(
-        u for u in ("reviewer1", "reviewer2", "reviewer3") if u != application.reviewer.username
-    )
+    other = next(u for u in reviewers if u != application.reviewer)
     with (
         connection.cursor() as cursor
     ):  # someone with database access changes the recorded reviewer
         cursor.execute(
             "UPDATE cases_assignment SET reviewer_id = %s WHERE application_id = %s",
-            [User.objects.get(username=other).pk, application.pk],
+            [other.pk, application.pk],
         )
     with pytest.raises(CommandError, match="does not recompute"):
         call_command("audit", "assignment", application.number)
 
 
 def test_reassignment_for_leave_and_conflict_is_a_recorded_draw(
-    make_application, operator, django_capture_on_commit_callbacks
+    make_application, operator, reviewers, head, django_capture_on_commit_callbacks
 ):
-    head = User.objects.get(username="head1")
     application = accept(make_application(), operator, django_capture_on_commit_callbacks)
     first = application.reviewer
     with django_capture_on_commit_callbacks(execute=False):
@@ -140,39 +125,44 @@ def test_reassignment_for_leave_and_conflict_is_a_recorded_draw(
 
 
 def test_nobody_on_the_applicants_side_sees_the_reviewer(
-    make_application, operator, citizen, api_client, token_for, django_capture_on_commit_callbacks
+    make_application,
+    operator,
+    centre,
+    citizen,
+    reviewers,
+    head,
+    api_client,
+    django_capture_on_commit_callbacks,
 ):
     application = accept(
         make_application(applicant=citizen.person), operator, django_capture_on_commit_callbacks
     )
     reviewer = application.reviewer
     secrets_ = {reviewer.username, reviewer.first_name, reviewer.last_name}
-    for username in (
-        citizen.username,
-        "operator1",
-        "operator2",
-        "consultant1",
-        "manager1",
-        "agent1",
+    for user in (
+        citizen,
+        operator,
+        factories.staff(Role.OPERATOR, office=centre, window=2),
+        factories.staff(Role.CONSULTANT, office=centre),
+        factories.staff(Role.MANAGER, office=centre),
+        factories.staff(Role.AGENT),
     ):
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {token_for(username)}"}
+        headers = factories.bearer(user)
         for url in (f"/api/v1/applications/{application.number}", "/api/v1/applications"):
             body = api_client.get(url, **headers).content.decode()
-            assert not any(s in body for s in secrets_), (username, url)
+            assert not any(s in body for s in secrets_), (user.username, url)
     body = api_client.get(
-        f"/api/v1/applications/{application.number}",
-        HTTP_AUTHORIZATION=f"Bearer {token_for('head1')}",
+        f"/api/v1/applications/{application.number}", **factories.bearer(head)
     ).json()
     assert body["reviewer"]["username"] == reviewer.username
 
 
 def test_a_reviewer_sees_only_what_was_drawn_for_him(
-    make_application, operator, api_client, token_for, django_capture_on_commit_callbacks
+    make_application, operator, reviewers, api_client, django_capture_on_commit_callbacks
 ):
     application = accept(make_application(), operator, django_capture_on_commit_callbacks)
-    for username in ("reviewer1", "reviewer2", "reviewer3"):
+    for reviewer in reviewers:
         response = api_client.get(
-            f"/api/v1/applications/{application.number}",
-            HTTP_AUTHORIZATION=f"Bearer {token_for(username)}",
+            f"/api/v1/applications/{application.number}", **factories.bearer(reviewer)
         )
-        assert response.status_code == (200 if username == application.reviewer.username else 404)
+        assert response.status_code == (200 if reviewer == application.reviewer else 404)

@@ -8,23 +8,40 @@ import pytest
 from django.contrib.messages import get_messages
 
 from onestop.cases.models import Application
+from onestop.people.models import Role
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/applications"
 
 
-def file(api_client, token, citizen, **fields):
-    body = {
-        "service": "real-estate-registration",
-        "applicant": {"iin": citizen.person.iin},
-        "channel": "oss",
-        "office": "astana-esil",
-        **fields,
-    }
-    return api_client.post(
-        URL, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
-    )
+@pytest.fixture
+def token(centre):
+    """The bearer token of an operator at window 3 of the test's centre."""
+    return factories.token(factories.staff(Role.OPERATOR, office=centre, window=3))
+
+
+@pytest.fixture
+def file(api_client, centre):
+    """Files the reviewed service at the test's centre for `citizen`, with `token`."""
+
+    def post(token, citizen, **fields):
+        body = {
+            "service": "real-estate-registration",
+            "applicant": {"iin": citizen.person.iin},
+            "channel": "oss",
+            "office": centre.code,
+            **fields,
+        }
+        return api_client.post(
+            URL,
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+    return post
 
 
 def fields_of(response) -> list[tuple[str, str]]:
@@ -39,17 +56,17 @@ def fields_of(response) -> list[tuple[str, str]]:
         ({f"k{i}": i for i in range(600)}, "too_many_keys"),
     ],
 )
-def test_unbounded_data_is_refused_naming_the_field(api_client, token_for, citizen, data, code):
+def test_unbounded_data_is_refused_naming_the_field(file, token, citizen, data, code):
     before = Application.objects.count()
-    response = file(api_client, token_for("operator3"), citizen, data=data)
+    response = file(token, citizen, data=data)
     assert response.status_code == 422, response.content
     assert fields_of(response) == [("data", code)]
     assert Application.objects.count() == before
 
 
-def test_data_of_an_ordinary_form_is_accepted(api_client, token_for, citizen):
+def test_data_of_an_ordinary_form_is_accepted(file, token, citizen):
     data = {"address": "Астана, ул. Абая 1", "rooms": 3, "owners": [{"iin": "x"}] * 5}
-    response = file(api_client, token_for("operator3"), citizen, data=data)
+    response = file(token, citizen, data=data)
     assert response.status_code == 201, response.content
 
 
@@ -63,8 +80,8 @@ def test_data_of_an_ordinary_form_is_accepted(api_client, token_for, citizen):
         ({"documents": [{"name": "x" * 400 + ".pdf", "content": "AA=="}]}, "documents.0.name"),
     ],
 )
-def test_every_text_and_list_is_bounded(api_client, token_for, citizen, fields, field):
-    response = file(api_client, token_for("operator3"), citizen, **fields)
+def test_every_text_and_list_is_bounded(file, token, citizen, fields, field):
+    response = file(token, citizen, **fields)
     assert response.status_code == 422, response.content
     assert fields_of(response)[0][0] == field
 
@@ -72,9 +89,9 @@ def test_every_text_and_list_is_bounded(api_client, token_for, citizen, fields, 
 @pytest.mark.parametrize(
     "name", ["invoice\u202efdp.exe", "a\x00b.pdf", "tab\x07.pdf", "\ud800.pdf"]
 )
-def test_a_file_name_with_a_control_character_is_refused(api_client, token_for, citizen, name):
+def test_a_file_name_with_a_control_character_is_refused(file, token, citizen, name):
     document = {"name": name, "document": 0, "content": "JVBERi0xLjQK"}
-    response = file(api_client, token_for("operator3"), citizen, documents=[document])
+    response = file(token, citizen, documents=[document])
     assert response.status_code == 422, response.content
     assert fields_of(response)[0] in [
         ("documents.0.name", "control_character"),
@@ -83,27 +100,26 @@ def test_a_file_name_with_a_control_character_is_refused(api_client, token_for, 
 
 
 def test_filing_is_limited_per_person_and_only_filings_count(
-    api_client, token_for, citizen, settings
+    api_client, file, token, centre, citizen, settings
 ):
     settings.REQUEST_RATES = {**settings.REQUEST_RATES, "filing-person": "2/h"}
-    token = token_for("operator3")
     # Refused attempts in the person's name do not use up his or her quota.
     for _ in range(3):
-        assert file(api_client, token, citizen, office="nowhere").status_code >= 400
-    assert file(api_client, token, citizen).status_code == 201
-    assert file(api_client, token, citizen).status_code == 201
-    refused = file(api_client, token, citizen)
+        assert file(token, citizen, office="nowhere").status_code >= 400
+    assert file(token, citizen).status_code == 201
+    assert file(token, citizen).status_code == 201
+    refused = file(token, citizen)
     assert refused.status_code == 429, refused.content
     assert int(refused["Retry-After"]) > 0
     # Another person is not held back by the first one's filings.
-    from onestop.people.models import Person
-
-    other = Person.objects.exclude(pk=citizen.person.pk).order_by("iin").first()
+    other = factories.person()
+    factories.known_to_registries()
+    assert other.pk != citizen.person.pk
     body = {
         "service": "real-estate-registration",
         "applicant": {"iin": other.iin},
         "channel": "oss",
-        "office": "astana-esil",
+        "office": centre.code,
     }
     response = api_client.post(
         URL, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
@@ -141,7 +157,7 @@ def test_a_page_form_refuses_a_control_character_naming_the_field(client, citize
 
 @pytest.mark.parametrize("reason", ["ok\u202etxt", "bell\x07", "zero\u200bwidth", "\ufeffbom"])
 def test_a_reason_with_a_control_character_is_refused_by_the_api_and_the_page(
-    api_client, token_for, client, make_application, reason
+    api_client, client, operator, make_application, reason
 ):
     application = make_application("submitted")
     url = f"/api/v1/applications/{application.number}/transitions"
@@ -149,26 +165,24 @@ def test_a_reason_with_a_control_character_is_refused_by_the_api_and_the_page(
         url,
         json.dumps({"action": "return", "reason": reason}),
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token_for('operator1')}",
+        **factories.bearer(operator),
     )
     assert response.status_code == 422, response.content
     assert fields_of(response) == [("reason", "control_character")]
-    from onestop.people.models import User
-
-    client.force_login(User.objects.get(username="operator1"))
+    client.force_login(operator)
     client.post(f"/applications/{application.number}/act/", {"action": "return", "reason": reason})
     application.refresh_from_db()
     assert application.status == "submitted"
 
 
 def test_a_reason_in_another_script_with_its_joiners_is_accepted(
-    api_client, token_for, make_application
+    api_client, operator, make_application
 ):
     application = make_application("submitted")
     response = api_client.post(
         f"/api/v1/applications/{application.number}/transitions",
         json.dumps({"action": "return", "reason": "Құжат жоқ.\nمی\u200cخواهم"}),
         content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token_for('operator1')}",
+        **factories.bearer(operator),
     )
     assert response.status_code == 200, response.content

@@ -9,26 +9,23 @@ from django.db import connections
 from onestop.audit.models import AuditEvent
 from onestop.cases import services
 from onestop.cases.models import Application, Assignment, StatusChange
-from onestop.people.models import User
+from onestop.people.models import Role, User
 from onestop.problems import Conflict
+from onestop.tests import factories
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_operators_accept_at_once_and_one_wins(make_application):
-    from onestop.demo.services import load_demo
-
-    load_demo()
-    User.objects.filter(username="operator2").update(
-        office=User.objects.get(username="operator1").office
-    )
+@pytest.mark.usefixtures("register")  # before the test's own data
+def test_two_operators_accept_at_once_and_one_wins(make_application, centre, operator, reviewers):
+    colleague = factories.staff(Role.OPERATOR, office=centre, window=2)
     for round_ in range(5):
         application = make_application()
         barrier = threading.Barrier(2)
         outcomes: list[str] = []
 
-        def press(username, application_id=application.pk, barrier=barrier, outcomes=outcomes):
+        def press(user_id, application_id=application.pk, barrier=barrier, outcomes=outcomes):
             try:
-                operator = User.objects.get(username=username)
+                operator = User.objects.get(pk=user_id)
                 barrier.wait()
                 services.transition(
                     actor=operator,
@@ -42,7 +39,7 @@ def test_two_operators_accept_at_once_and_one_wins(make_application):
                 connections.close_all()
 
         threads = [
-            threading.Thread(target=press, args=(name,)) for name in ("operator1", "operator2")
+            threading.Thread(target=press, args=(user.pk,)) for user in (operator, colleague)
         ]
         for thread in threads:
             thread.start()

@@ -11,12 +11,15 @@ from django.utils import timezone
 from onestop.cases import services
 from onestop.cases.models import Application, Document
 from onestop.notify.models import Notification, SandboxSms
-from onestop.people.models import Person, User
+from onestop.offices.models import Office
+from onestop.people.models import Person, Role
 from onestop.registries.sandbox.faults import sandbox_outage
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PASSWORD = "a-password-for-this-test-1"
 
 
 @pytest.fixture(autouse=True)
@@ -26,8 +29,8 @@ def sandbox_registries(db):
     load_sandbox_data()
 
 
-def auth(token_for, username):
-    return {"HTTP_AUTHORIZATION": f"Bearer {token_for(username)}"}
+def auth(user):
+    return factories.bearer(user)
 
 
 def post(api_client, url, body, headers):
@@ -35,10 +38,10 @@ def post(api_client, url, body, headers):
 
 
 def test_instant_certificate_at_a_self_service_point_is_issued_signed(
-    api_client, token_for, citizen, tmp_path, settings
+    api_client, citizen, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    headers = auth(token_for, citizen.username)
+    headers = auth(citizen)
     response = post(
         api_client,
         "/api/v1/applications",
@@ -100,12 +103,12 @@ def test_instant_certificate_at_a_self_service_point_is_issued_signed(
     assert citizen.person.iin in text
 
 
-def test_a_self_service_point_gives_only_instant_services(api_client, token_for, citizen):
+def test_a_self_service_point_gives_only_instant_services(api_client, citizen):
     response = post(
         api_client,
         "/api/v1/applications",
         {"service": "passport", "applicant": {"iin": citizen.person.iin}, "channel": "pap"},
-        auth(token_for, citizen.username),
+        auth(citizen),
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "channel"
@@ -113,8 +116,9 @@ def test_a_self_service_point_gives_only_instant_services(api_client, token_for,
 
 def test_counter_journey_operator_reviewer_operator(
     api_client,
-    token_for,
+    centre,
     citizen,
+    reviewers,
     tmp_path,
     settings,
     run_tasks,
@@ -123,7 +127,7 @@ def test_counter_journey_operator_reviewer_operator(
     """An operator files a real-estate registration (title and address come from the
     registries), accepts it; the drawn reviewer approves; the operator hands out the result."""
     settings.MEDIA_ROOT = tmp_path
-    operator = auth(token_for, "operator3")
+    operator = auth(factories.staff(Role.OPERATOR, office=centre, window=3))
     filed = post(
         api_client,
         "/api/v1/applications",
@@ -131,7 +135,7 @@ def test_counter_journey_operator_reviewer_operator(
             "service": "real-estate-registration",
             "applicant": {"iin": citizen.person.iin},
             "channel": "oss",
-            "office": "astana-esil",
+            "office": centre.code,
             "documents": [
                 {"name": "contract.pdf", "document": 0, "content": base64.b64encode(PDF).decode()}
             ],
@@ -148,31 +152,27 @@ def test_counter_journey_operator_reviewer_operator(
     )
     assert accepted.json()["status"] == "assigned" and accepted.json()["reviewer"] is None
     reviewer = Application.objects.get(number=number).reviewer
-    assert reviewer.username in {"reviewer1", "reviewer2", "reviewer3"}
-    inbox = api_client.get("/api/v1/applications", **auth(token_for, reviewer.username)).json()
+    assert reviewer in reviewers
+    inbox = api_client.get("/api/v1/applications", **auth(reviewer)).json()
     assert number in [a["number"] for a in inbox["items"]]
     with django_capture_on_commit_callbacks(execute=True):
         pending = post(
             api_client,
             f"/api/v1/applications/{number}/transitions?lang=en",
             {"action": "approve", "reason": "Title checked."},
-            auth(token_for, reviewer.username),
+            auth(reviewer),
         )
     # The result is produced by a task after the approval commits; until then, it says so.
     assert pending.json()["status"] == "approved" and pending.json()["result"] is None
     assert pending.json()["status_name"] == "approved, result being prepared"
     run_tasks()
-    approved = api_client.get(
-        f"/api/v1/applications/{number}", **auth(token_for, reviewer.username)
-    )
+    approved = api_client.get(f"/api/v1/applications/{number}", **auth(reviewer))
     assert approved.json()["status"] == "ready" and approved.json()["result"]
     issued = post(
         api_client, f"/api/v1/applications/{number}/transitions", {"action": "issue"}, operator
     )
     assert issued.json()["status"] == "issued"
-    mine = api_client.get(
-        f"/api/v1/applications/{number}", **auth(token_for, citizen.username)
-    ).json()
+    mine = api_client.get(f"/api/v1/applications/{number}", **auth(citizen)).json()
     assert [h["status"] for h in mine["history"]] == [
         "submitted",
         "accepted",
@@ -183,7 +183,9 @@ def test_counter_journey_operator_reviewer_operator(
     ]
 
 
-def test_a_forbidden_action_is_409_and_a_role_that_never_may_is_403(api_client, token_for, citizen):
+def test_a_forbidden_action_is_409_and_a_role_that_never_may_is_403(
+    api_client, centre, operator, citizen
+):
     filed = post(
         api_client,
         "/api/v1/applications",
@@ -191,45 +193,32 @@ def test_a_forbidden_action_is_409_and_a_role_that_never_may_is_403(api_client, 
             "service": "passport",
             "applicant": {"iin": citizen.person.iin},
             "channel": "oss",
-            "office": "astana-esil",
+            "office": centre.code,
         },
-        auth(token_for, "operator1"),
+        auth(operator),
     ).json()
     issue = post(
         api_client,
         f"/api/v1/applications/{filed['number']}/transitions",
         {"action": "issue"},
-        auth(token_for, "operator1"),
+        auth(operator),
     )
     assert issue.status_code == 409 and issue["Content-Type"] == "application/problem+json"
     approve = post(
         api_client,
         f"/api/v1/applications/{filed['number']}/transitions",
         {"action": "approve"},
-        auth(token_for, "operator1"),
+        auth(operator),
     )
     assert approve.status_code == 403
-    other_centre = User.objects.get(username="operator1")
-    other_centre.pk = None
-    other_centre.username, other_centre.office = (
-        "operator-elsewhere",
-        other_centre.office.__class__.objects.get(code="almaty-almaly"),
-    )
-    other_centre.set_password(settings_password())
-    other_centre.save()
+    other_centre = factories.staff(Role.OPERATOR, office=factories.centre())
     hidden = post(
         api_client,
         f"/api/v1/applications/{filed['number']}/transitions",
         {"action": "accept"},
-        auth(token_for, "operator-elsewhere"),
+        auth(other_centre),
     )
     assert hidden.status_code == 404
-
-
-def settings_password():
-    from django.conf import settings
-
-    return settings.DEMO_PASSWORD
 
 
 @pytest.mark.parametrize(
@@ -267,14 +256,15 @@ def settings_password():
         ),
     ],
 )
-def test_bad_input_is_named_and_nothing_is_written(
-    api_client, token_for, citizen, body, field, code, status
-):
-    body = {"channel": "oss", "office": "astana-esil", **body}
+def test_bad_input_is_named_and_nothing_is_written(api_client, citizen, body, field, code, status):
+    # A standard centre: it offers passports, not driving licences.
+    centre = factories.centre(services=["passport"])
+    body = {"channel": "oss", "office": centre.code, **body}
     if body["applicant"].get("iin", "") is None:
         body["applicant"]["iin"] = citizen.person.iin
     before = (Application.objects.count(), Document.objects.count())
-    response = post(api_client, "/api/v1/applications?lang=en", body, auth(token_for, "operator1"))
+    operator = factories.staff(Role.OPERATOR, office=centre)
+    response = post(api_client, "/api/v1/applications?lang=en", body, auth(operator))
     assert response.status_code == status, response.content
     assert (
         response.json()["errors"][0]["field"] == field
@@ -284,7 +274,7 @@ def test_bad_input_is_named_and_nothing_is_written(
 
 
 def test_portal_application_is_accepted_automatically_when_nothing_is_missing(
-    api_client, token_for, citizen, run_tasks, django_capture_on_commit_callbacks
+    api_client, citizen, run_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         filed = post(
@@ -295,13 +285,11 @@ def test_portal_application_is_accepted_automatically_when_nothing_is_missing(
                 "applicant": {"iin": citizen.person.iin},
                 "channel": "portal",
             },
-            auth(token_for, citizen.username),
+            auth(citizen),
         )
     assert filed.json()["status"] == "approved"  # the result is being prepared
     run_tasks()
-    response = api_client.get(
-        f"/api/v1/applications/{filed.json()['number']}", **auth(token_for, citizen.username)
-    )
+    response = api_client.get(f"/api/v1/applications/{filed.json()['number']}", **auth(citizen))
     assert (
         response.json()["status"] == "ready"
     )  # instant on the portal: the result waits for download
@@ -309,13 +297,13 @@ def test_portal_application_is_accepted_automatically_when_nothing_is_missing(
         api_client,
         f"/api/v1/applications/{response.json()['number']}/transitions",
         {"action": "issue"},
-        auth(token_for, citizen.username),
+        auth(citizen),
     )
     assert download.json()["status"] == "issued"
 
 
 def test_a_registry_down_at_filing_makes_the_application_wait_not_fail(
-    api_client, token_for, citizen, run_tasks, django_capture_on_commit_callbacks
+    api_client, citizen, run_tasks, django_capture_on_commit_callbacks
 ):
     with sandbox_outage("real_estate"), django_capture_on_commit_callbacks(execute=True):
         response = post(
@@ -326,7 +314,7 @@ def test_a_registry_down_at_filing_makes_the_application_wait_not_fail(
                 "applicant": {"iin": citizen.person.iin},
                 "channel": "portal",
             },
-            auth(token_for, citizen.username),
+            auth(citizen),
         )
     assert response.status_code == 201
     application = Application.objects.get(number=response.json()["number"])
@@ -346,9 +334,8 @@ def test_a_registry_down_at_filing_makes_the_application_wait_not_fail(
 
 
 def test_returning_stops_the_clock_and_refiling_restarts_it(
-    citizen, make_application, django_capture_on_commit_callbacks
+    citizen, operator, make_application, django_capture_on_commit_callbacks
 ):
-    operator = User.objects.get(username="operator1")
     application = make_application(applicant=citizen.person)
     application.due_at = services.deadlines._due(application, application.submitted_at)
     application.save()
@@ -372,27 +359,29 @@ def test_returning_stops_the_clock_and_refiling_restarts_it(
 
 
 def test_overdue_applications_are_flagged_and_the_head_is_told(
-    make_application, run_tasks, django_capture_on_commit_callbacks, mailoutbox
+    make_application, reviewers, head, run_tasks, django_capture_on_commit_callbacks, mailoutbox
 ):
-    late = make_application("assigned", reviewer="reviewer1")
+    late = make_application("assigned", reviewer=reviewers[0])
     Application.objects.filter(pk=late.pk).update(
         due_at=timezone.now() - datetime.timedelta(minutes=5)
     )
-    on_time = make_application("assigned", reviewer="reviewer2")
+    on_time = make_application("assigned", reviewer=reviewers[1])
     with django_capture_on_commit_callbacks(execute=True):
         assert services.flag_overdue() == 1
     run_tasks()
     late.refresh_from_db(), on_time.refresh_from_db()
     assert late.overdue and not on_time.overdue
-    assert any(late.number in m.body and "head1@onestop.example" in m.to for m in mailoutbox)
+    assert any(late.number in m.body and head.email in m.to for m in mailoutbox)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.flag_overdue() == 0  # once
 
 
 def test_every_status_change_reaches_the_person_by_sms_and_email_in_her_language(
     api_client,
-    token_for,
+    centre,
+    operator,
     citizen,
+    reviewers,
     run_tasks,
     django_capture_on_commit_callbacks,
     mailoutbox,
@@ -406,9 +395,9 @@ def test_every_status_change_reaches_the_person_by_sms_and_email_in_her_language
                 "service": "passport",
                 "applicant": {"iin": citizen.person.iin},
                 "channel": "oss",
-                "office": "astana-esil",
+                "office": centre.code,
             },
-            auth(token_for, "operator1"),
+            auth(operator),
         ).json()["number"]
     run_tasks()
     sms = SandboxSms.objects.filter(phone=citizen.person.phone, text__contains=number)
@@ -418,12 +407,13 @@ def test_every_status_change_reaches_the_person_by_sms_and_email_in_her_language
         and "получено" in sms.get().text.lower()
     )
     assert any(number in m.body for m in mailoutbox)
-    assert not any(r in sms.get().text for r in ("reviewer1", "reviewer2", "reviewer3"))
+    assert not any(r.username in sms.get().text for r in reviewers)
 
 
 def test_a_failing_sms_gateway_is_retried_and_never_undoes_the_change(
     api_client,
-    token_for,
+    centre,
+    operator,
     citizen,
     run_tasks,
     django_capture_on_commit_callbacks,
@@ -438,9 +428,9 @@ def test_a_failing_sms_gateway_is_retried_and_never_undoes_the_change(
                 "service": "passport",
                 "applicant": {"iin": citizen.person.iin},
                 "channel": "oss",
-                "office": "astana-esil",
+                "office": centre.code,
             },
-            auth(token_for, "operator1"),
+            auth(operator),
         ).json()["number"]
     with django_capture_on_commit_callbacks(execute=True):
         run_tasks()
@@ -455,7 +445,7 @@ def test_a_failing_sms_gateway_is_retried_and_never_undoes_the_change(
 
 
 def test_birth_of_a_child_is_one_application_with_a_part_per_agency(
-    api_client, token_for, citizen, run_tasks, django_capture_on_commit_callbacks
+    api_client, citizen, run_tasks, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = post(
@@ -466,7 +456,7 @@ def test_birth_of_a_child_is_one_application_with_a_part_per_agency(
                 "applicant": {"iin": citizen.person.iin},
                 "channel": "portal",
             },
-            auth(token_for, citizen.username),
+            auth(citizen),
         )
     assert response.status_code == 201, response.content
     bundle = response.json()
@@ -493,9 +483,7 @@ def test_birth_of_a_child_is_one_application_with_a_part_per_agency(
                 )
     with django_capture_on_commit_callbacks(execute=True):
         run_tasks()  # each part's result, produced after its approval commits
-    after = api_client.get(
-        f"/api/v1/applications/{bundle['number']}", **auth(token_for, citizen.username)
-    ).json()
+    after = api_client.get(f"/api/v1/applications/{bundle['number']}", **auth(citizen)).json()
     assert after["status"] == "ready"
     assert all(p["status"] == "ready" for p in after["parts"])
     # The parent moved along the table's roll-up rows, as the platform's own moves.
@@ -503,14 +491,11 @@ def test_birth_of_a_child_is_one_application_with_a_part_per_agency(
 
 
 def test_driving_licence_steps_in_order(
-    api_client, token_for, citizen, run_tasks, django_capture_on_commit_callbacks
+    api_client, citizen, run_tasks, django_capture_on_commit_callbacks
 ):
-    from onestop.offices.models import Office
-
-    operator = User.objects.get(username="operator1")
-    operator.office = Office.objects.get(code="astana-specialized")
-    operator.save()
-    headers = auth(token_for, "operator1")
+    specialized = factories.centre(services=["driving-licence"], kind=Office.Kind.SPECIALIZED)
+    operator = factories.staff(Role.OPERATOR, office=specialized)
+    headers = auth(operator)
     with django_capture_on_commit_callbacks(execute=True):
         filed = post(
             api_client,
@@ -519,7 +504,7 @@ def test_driving_licence_steps_in_order(
                 "service": "driving-licence",
                 "applicant": {"iin": citizen.person.iin},
                 "channel": "oss",
-                "office": "astana-specialized",
+                "office": specialized.code,
             },
             headers,
         ).json()
@@ -572,13 +557,12 @@ def test_driving_licence_steps_in_order(
 
 
 def test_mobile_centre_operator_files_and_hands_out_a_pension_certificate(
-    api_client, token_for, citizen, run_tasks, django_capture_on_commit_callbacks
+    api_client, centre, citizen, run_tasks, django_capture_on_commit_callbacks
 ):
-    from onestop.offices.models import Office
-
-    mobile = User.objects.get(username="mobile1")  # the demo's operator in the van
-    assert mobile.office == Office.objects.get(code="almaty-mobile")
-    headers = auth(token_for, mobile.username)
+    van = factories.centre(services=["pension-contributions-certificate"], kind=Office.Kind.MOBILE)
+    mobile = factories.staff(Role.OPERATOR, office=van)  # the operator in the van
+    assert mobile.office == van
+    headers = auth(mobile)
     with django_capture_on_commit_callbacks(execute=True):
         filed = post(
             api_client,
@@ -587,7 +571,7 @@ def test_mobile_centre_operator_files_and_hands_out_a_pension_certificate(
                 "service": "pension-contributions-certificate",
                 "applicant": {"iin": citizen.person.iin},
                 "channel": "mobile",
-                "office": "almaty-mobile",
+                "office": van.code,
             },
             headers,
         )
@@ -611,7 +595,7 @@ def test_mobile_centre_operator_files_and_hands_out_a_pension_certificate(
             "service": "pension-contributions-certificate",
             "applicant": {"iin": citizen.person.iin},
             "channel": "mobile",
-            "office": "astana-esil",
+            "office": centre.code,
         },
         headers,
     )
@@ -619,15 +603,12 @@ def test_mobile_centre_operator_files_and_hands_out_a_pension_certificate(
 
 
 def test_call_centre_agent_finds_a_callers_application_by_number(
-    client, api_client, token_for, citizen, make_application
+    client, api_client, citizen, make_application
 ):
-    from django.conf import settings
-
     application = make_application(applicant=citizen.person)
-    client.post("/login/", {"username": "agent1", "password": settings.DEMO_PASSWORD})
+    agent = factories.with_password(factories.staff(Role.AGENT), PASSWORD)
+    client.post("/login/", {"username": agent.username, "password": PASSWORD})
     html = client.get(f"/applications/?q={citizen.person.iin}&lang=en").content.decode()
     assert application.number in html
-    body = api_client.get(
-        f"/api/v1/applications/{application.number}", **auth(token_for, "agent1")
-    ).json()
+    body = api_client.get(f"/api/v1/applications/{application.number}", **auth(agent)).json()
     assert body["status"] == "submitted" and body["reviewer"] is None

@@ -7,7 +7,8 @@ from django.utils import timezone
 from onestop.audit.models import AuditEvent
 from onestop.cases.api import ApplicationOut
 from onestop.cases.models import Document, StatusChange
-from onestop.people.models import Person, User
+from onestop.people.models import Person
+from onestop.tests import factories
 
 
 def _look_up(api_client, token, number, lang="en"):
@@ -16,11 +17,9 @@ def _look_up(api_client, token, number, lang="en"):
     )
 
 
-def test_a_look_up_answers_what_changed_since_the_last_one(
-    api_client, token_for, make_application, citizen
-):
+def test_a_look_up_answers_what_changed_since_the_last_one(api_client, make_application, citizen):
     application = make_application(applicant=citizen.person)
-    token = token_for(citizen.username)
+    token = factories.token(citizen)
     first = _look_up(api_client, token, application.number)
     assert first.status_code == 200
     assert first["Content-Type"] == "application/json; charset=utf-8"
@@ -41,9 +40,9 @@ def test_a_look_up_answers_what_changed_since_the_last_one(
     assert [d["name"] for d in now["documents"]] == ["Title deed"]
 
 
-def test_a_look_up_is_in_the_language_asked_for(api_client, token_for, make_application, citizen):
+def test_a_look_up_is_in_the_language_asked_for(api_client, make_application, citizen):
     application = make_application(applicant=citizen.person)
-    token = token_for(citizen.username)
+    token = factories.token(citizen)
     names = {
         lang: _look_up(api_client, token, application.number, lang).json()["status_name"]
         for lang in ("kk", "ru", "en", "kk")
@@ -52,43 +51,45 @@ def test_a_look_up_is_in_the_language_asked_for(api_client, token_for, make_appl
 
 
 def test_a_look_up_is_never_given_to_someone_who_may_not_see_it(
-    api_client, token_for, make_application, citizen
+    api_client, make_application, citizen
 ):
     application = make_application(applicant=citizen.person)
-    assert _look_up(api_client, token_for(citizen.username), application.number).status_code == 200
-    other = User.objects.filter(role="citizen", person__isnull=False).exclude(pk=citizen.pk).first()
+    assert _look_up(api_client, factories.token(citizen), application.number).status_code == 200
+    other = factories.citizen()
     assert other.person_id != citizen.person_id
-    refused = _look_up(api_client, token_for(other.username), application.number)
+    refused = _look_up(api_client, factories.token(other), application.number)
     assert refused.status_code == 404
     assert "history" not in refused.json()
 
 
 def test_staff_look_ups_are_logged_every_time_and_only_staff_see_the_reviewer(
-    api_client, token_for, make_application, citizen
+    api_client, operator, reviewer, make_application, citizen
 ):
-    application = make_application(applicant=citizen.person, reviewer="reviewer1")
-    operator, reviewer = token_for("operator1"), token_for("reviewer1")
+    application = make_application(applicant=citizen.person, reviewer=reviewer)
+    operator_token, reviewer_token = factories.token(operator), factories.token(reviewer)
     for _ in range(3):
-        seen = _look_up(api_client, operator, application.number).json()
+        seen = _look_up(api_client, operator_token, application.number).json()
         assert "reviewer" not in seen or seen["reviewer"] is None
-    assert _look_up(api_client, reviewer, application.number).json()["reviewer"]["username"] == (
-        "reviewer1"
-    )
+    assert _look_up(api_client, reviewer_token, application.number).json()["reviewer"][
+        "username"
+    ] == (reviewer.username)
     views = AuditEvent.objects.filter(
         action="application.viewed", object_type="cases.application", object_id=str(application.pk)
     )
-    assert sorted(views.values_list("actor", flat=True)) == ["operator1"] * 3 + ["reviewer1"]
+    assert sorted(views.values_list("actor", flat=True)) == sorted(
+        [operator.username] * 3 + [reviewer.username]
+    )
 
 
 def test_a_person_renamed_shows_within_the_layout_time(
-    api_client, token_for, make_application, citizen, settings
+    api_client, make_application, citizen, settings
 ):
     """Names the application's last change does not follow show once the kept answer is
     older than ONESTOP_LAYOUT_CACHE_SECONDS."""
     from django.core.cache import cache
 
     application = make_application(applicant=citizen.person)
-    token = token_for(citizen.username)
+    token = factories.token(citizen)
     assert _look_up(api_client, token, application.number).status_code == 200
     Person.objects.filter(pk=citizen.person_id).update(last_name="Renamedova")
     cache.clear()  # what the timeout does after ONESTOP_LAYOUT_CACHE_SECONDS
@@ -97,7 +98,7 @@ def test_a_person_renamed_shows_within_the_layout_time(
 
 
 def test_documents_steps_and_parts_changed_by_services_show_at_the_next_look_up(
-    api_client, token_for, make_application, citizen
+    api_client, operator, make_application, citizen
 ):
     """The services that change what a look-up shows without moving the status save the
     application too: documents added, a step recorded, a part of a life situation moved."""
@@ -105,8 +106,7 @@ def test_documents_steps_and_parts_changed_by_services_show_at_the_next_look_up(
     from onestop.cases.models import Application
     from onestop.cases.uploads import Upload
 
-    operator = User.objects.get(username="operator1")
-    token = token_for(citizen.username)
+    token = factories.token(citizen)
     application = make_application(applicant=citizen.person)
     assert _look_up(api_client, token, application.number).json()["documents"] == []
     services.add_documents(

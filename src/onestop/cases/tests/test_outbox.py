@@ -35,13 +35,13 @@ def test_a_status_change_commits_with_its_messages_and_their_tasks(
     assert set(messages.values_list("pk", flat=True)) <= _delivery_tasks()
 
 
-def test_a_filing_commits_with_its_receipt(operator, citizen):
+def test_a_filing_commits_with_its_receipt(centre, operator, citizen):
     application = services.file_application(
         actor=operator,
         service_code="real-estate-registration",
         channel="oss",
         applicant_iin=citizen.person.iin,
-        office_code="astana-esil",
+        office_code=centre.code,
     )
     receipt = Notification.objects.filter(application=application, event="submitted")
     assert receipt.count() == 2
@@ -49,11 +49,10 @@ def test_a_filing_commits_with_its_receipt(operator, citizen):
     assert set(receipt.values_list("pk", flat=True)) <= _delivery_tasks()
 
 
-def test_an_approval_commits_with_the_task_that_produces_its_result(make_application, citizen):
-    from onestop.people.models import User
-
-    reviewer = User.objects.get(username="reviewer1")
-    application = make_application("assigned", applicant=citizen.person, reviewer="reviewer1")
+def test_an_approval_commits_with_the_task_that_produces_its_result(
+    make_application, citizen, reviewer
+):
+    application = make_application("assigned", applicant=citizen.person, reviewer=reviewer)
     services.transition(actor=reviewer, application=application, action="approve")
     assert DBTaskResult.objects.filter(
         task_path__endswith="produce_application_result", args_kwargs__args=[application.pk]
@@ -88,18 +87,16 @@ def test_one_message_per_change_and_channel(make_application, operator, citizen)
 
 
 def test_an_approval_whose_result_task_was_lost_gets_one_result(
-    make_application, citizen, run_tasks, settings
+    make_application, citizen, reviewer, run_tasks, settings
 ):
     import datetime
 
     from django.utils import timezone
 
     from onestop.cases.models import Document
-    from onestop.people.models import User
 
     settings.TASK_LEASE_SECONDS = 30
-    application = make_application("assigned", applicant=citizen.person, reviewer="reviewer1")
-    reviewer = User.objects.get(username="reviewer1")
+    application = make_application("assigned", applicant=citizen.person, reviewer=reviewer)
     services.transition(actor=reviewer, application=application, action="approve")
     DBTaskResult.objects.all().delete()  # lost with a worker
     later = timezone.now() + datetime.timedelta(seconds=31)

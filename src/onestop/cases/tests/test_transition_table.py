@@ -5,45 +5,60 @@ import pytest
 from onestop.audit.models import AuditEvent
 from onestop.cases import services, workflow
 from onestop.cases.models import Application, Status, StatusChange
-from onestop.people.models import Role, User
+from onestop.people.models import Role
 from onestop.problems import Conflict, Forbidden
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNTS = {
-    Role.CONSULTANT: "consultant1",
-    Role.OPERATOR: "operator1",
-    Role.MANAGER: "manager1",
-    Role.REVIEWER: "reviewer1",
-    Role.HEAD: "head1",
-    Role.AGENT: "agent1",
-    Role.ANALYST: "analyst1",
-    Role.ADMIN: "admin",
-    Role.AUDITOR: "auditor1",
-}
+# Who works where: a centre's staff at the application's centre, a head at its agency.
+CENTRE_ROLES = {Role.CONSULTANT, Role.OPERATOR, Role.MANAGER}
 
 # What each allowed action leads to once the platform has done its own part
 # (accepting draws a reviewer; approving produces the signed result).
 SETTLES_AT = {"accept": Status.ASSIGNED, "approve": Status.READY}
 
 
-def actor_for(role, citizen):
-    return citizen if role == Role.CITIZEN else User.objects.get(username=ACCOUNTS[role])
+def actor_for(role, *, citizen, operator, reviewer, head, centre):
+    """The one who acts in the role: the application's citizen, the operator who filed it,
+    its reviewer, the head of its agency, or a new member of staff (at its centre, for a
+    centre's roles)."""
+    known = {
+        Role.CITIZEN: citizen,
+        Role.OPERATOR: operator,
+        Role.REVIEWER: reviewer,
+        Role.HEAD: head,
+    }
+    if role in known:
+        return known[role]
+    return factories.staff(role, office=centre if role in CENTRE_ROLES else None)
 
 
 @pytest.mark.parametrize("action", workflow.PUBLIC_ACTIONS)
 @pytest.mark.parametrize("status", Status.values)
 @pytest.mark.parametrize("role", Role.values)
 def test_every_action_from_every_status_by_every_role(
-    action, status, role, citizen, make_application, django_capture_on_commit_callbacks, run_tasks
+    action,
+    status,
+    role,
+    citizen,
+    operator,
+    reviewer,
+    head,
+    centre,
+    make_application,
+    django_capture_on_commit_callbacks,
+    run_tasks,
 ):
     rule = workflow.BY_ACTION[action]
-    actor = actor_for(role, citizen)
+    actor = actor_for(
+        role, citizen=citizen, operator=operator, reviewer=reviewer, head=head, centre=centre
+    )
     application = make_application(
         status,
         channel="portal" if role == Role.CITIZEN else "oss",
         applicant=citizen.person if role == Role.CITIZEN else None,
-        reviewer="reviewer1"
+        reviewer=reviewer
         if status in {Status.ASSIGNED, Status.APPROVED, Status.REJECTED, Status.READY}
         else None,
     )

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from onestop.cases.models import Application, Document
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -11,19 +12,31 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def file_at_counter(api_client, token, iin, documents):
-    return api_client.post(
-        "/api/v1/applications",
-        {
-            "service": "real-estate-registration",
-            "applicant": {"iin": iin},
-            "channel": "oss",
-            "office": "astana-esil",
-            "documents": documents,
-        },
-        content_type="application/json",
-        HTTP_AUTHORIZATION=f"Bearer {token}",
-    )
+@pytest.fixture
+def token(operator):
+    """The bearer token of the operator at the test's centre."""
+    return factories.token(operator)
+
+
+@pytest.fixture
+def file_at_counter(api_client, centre):
+    """Files the reviewed service at the test's centre, with an operator's token."""
+
+    def post(token, iin, documents):
+        return api_client.post(
+            "/api/v1/applications",
+            {
+                "service": "real-estate-registration",
+                "applicant": {"iin": iin},
+                "channel": "oss",
+                "office": centre.code,
+                "documents": documents,
+            },
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+    return post
 
 
 def doc(name, content):
@@ -31,12 +44,11 @@ def doc(name, content):
 
 
 def test_a_pdf_and_a_png_are_kept_outside_the_database_with_checksums(
-    api_client, token_for, citizen, settings, tmp_path
+    api_client, file_at_counter, token, citizen, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     response = file_at_counter(
-        api_client,
-        token_for("operator1"),
+        token,
         citizen.person.iin,
         [doc("contract.pdf", PDF), doc("plan.png", PNG)],
     )
@@ -60,13 +72,12 @@ def test_a_pdf_and_a_png_are_kept_outside_the_database_with_checksums(
     ],
 )
 def test_wrong_files_are_refused_and_nothing_is_stored(
-    api_client, token_for, citizen, content, status, code, settings, tmp_path
+    api_client, file_at_counter, token, citizen, content, status, code, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     before = Application.objects.count()
     response = file_at_counter(
-        api_client,
-        token_for("operator1"),
+        token,
         citizen.person.iin,
         [doc("ok.pdf", PDF), doc("bad.exe", content)],
     )
@@ -80,13 +91,12 @@ def test_wrong_files_are_refused_and_nothing_is_stored(
     assert not any(tmp_path.rglob("*.*"))
 
 
-def test_a_file_too_large_is_a_413(api_client, token_for, citizen, settings, tmp_path):
+def test_a_file_too_large_is_a_413(api_client, file_at_counter, token, citizen, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.MAX_UPLOAD_MB = 1
     before = Application.objects.count()
     response = file_at_counter(
-        api_client,
-        token_for("operator1"),
+        token,
         citizen.person.iin,
         [doc("big.pdf", PDF + b"0" * (1024 * 1024))],
     )
@@ -95,10 +105,11 @@ def test_a_file_too_large_is_a_413(api_client, token_for, citizen, settings, tmp
     assert Application.objects.count() == before and not any(tmp_path.rglob("*.*"))
 
 
-def test_multipart_upload_to_an_application(api_client, token_for, citizen, settings, tmp_path):
+def test_multipart_upload_to_an_application(
+    api_client, file_at_counter, token, citizen, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
-    token = token_for("operator1")
-    number = file_at_counter(api_client, token, citizen.person.iin, []).json()["number"]
+    number = file_at_counter(token, citizen.person.iin, []).json()["number"]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = api_client.post(
@@ -143,13 +154,12 @@ JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
     ],
 )
 def test_the_name_of_a_file_must_agree_with_its_content(
-    api_client, token_for, citizen, name, content, accepted, settings, tmp_path
+    api_client, file_at_counter, token, citizen, name, content, accepted, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
     api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = file_at_counter(
-        api_client,
-        token_for("operator1"),
+        token,
         citizen.person.iin,
         [doc("ok.pdf", PDF), doc(name, content)],
     )
@@ -183,13 +193,12 @@ def test_a_page_upload_whose_name_lies_is_refused(client, operator, citizen, set
 
 
 def test_a_multipart_upload_whose_name_lies_is_refused(
-    api_client, token_for, citizen, settings, tmp_path
+    api_client, file_at_counter, token, citizen, settings, tmp_path
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.MEDIA_ROOT = tmp_path
-    token = token_for("operator1")
-    number = file_at_counter(api_client, token, citizen.person.iin, []).json()["number"]
+    number = file_at_counter(token, citizen.person.iin, []).json()["number"]
     response = api_client.post(
         f"/api/v1/applications/{number}/documents",
         {"file": SimpleUploadedFile("scan.png", PDF, content_type="image/png")},

@@ -10,6 +10,7 @@ from django.test import Client
 
 from onestop.audit.models import AuditEvent
 from onestop.cases.models import Application
+from onestop.catalog.models import Agency
 from onestop.people.groups import STANDARDS_ADMINISTRATORS
 from onestop.people.models import Role, User
 from onestop.tests import factories
@@ -31,7 +32,7 @@ def last_change_of(user: User) -> AuditEvent:
 
 def test_a_change_in_the_admin_is_audited_with_who_made_it_and_what_changed():
     boss = User.objects.create_superuser(username="root-for-a-test", password=None)
-    reviewer = factories.staff(Role.REVIEWER, agency=User.objects.get(username="reviewer1").agency)
+    reviewer = factories.staff(Role.REVIEWER, agency=Agency.objects.order_by("code").first())
     operator_centre = factories.centre()
     form = {
         "username": reviewer.username,
@@ -97,19 +98,19 @@ def test_saving_the_last_login_is_not_an_account_change():
     assert AuditEvent.objects.count() == before
 
 
-def test_the_standards_administrator_has_the_register_and_nothing_else(settings):
-    admin = User.objects.get(username="admin")
+def test_the_standards_administrator_has_the_register_and_nothing_else():
+    admin = factories.with_password(factories.standards_administrator(), "a-password-1")
     assert admin.is_staff and not admin.is_superuser
     client = Client()
     assert (
         client.post(
-            "/admin/login/", {"username": "admin", "password": settings.DEMO_PASSWORD}
+            "/admin/login/", {"username": admin.username, "password": "a-password-1"}
         ).status_code
         == 302
     )
     assert client.get("/admin/catalog/service/").status_code == 200
     assert client.get("/admin/workdays/daytransfer/").status_code == 200
-    reviewer = User.objects.get(username="reviewer1")
+    reviewer = factories.staff(Role.REVIEWER, agency=Agency.objects.order_by("code").first())
     for page in (
         "/admin/people/user/",
         f"/admin/people/user/{reviewer.pk}/change/",

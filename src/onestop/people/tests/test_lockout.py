@@ -12,7 +12,8 @@ from django.db import connections
 from django.utils import timezone
 
 from onestop.limits.models import AttemptCount
-from onestop.people.models import User
+from onestop.people.models import Role, User
+from onestop.tests import factories
 from onestop.tests.threads import at_once
 
 TOKEN = "/api/v1/auth/token"
@@ -89,9 +90,11 @@ def test_a_client_trying_many_accounts_is_locked(api_client, settings, counted_h
     settings.REQUEST_RATES = {**settings.REQUEST_RATES, "login-address-failures": "3/5m"}
     codes = [log_in(api_client, f"nobody{n}", "guess").status_code for n in range(4)]
     assert codes == [401, 401, 401, 429]
-    demo = settings.DEMO_PASSWORD
-    assert log_in(api_client, "operator1", demo).status_code == 429
-    assert log_in(api_client, "operator1", demo, address="198.51.100.9").status_code == 200
+    operator = factories.with_password(factories.staff(Role.OPERATOR), "right-password-2")
+    assert log_in(api_client, operator.username, "right-password-2").status_code == 429
+    assert (
+        log_in(api_client, operator.username, "right-password-2", address="198.51.100.9")
+    ).status_code == 200
 
 
 @pytest.mark.django_db

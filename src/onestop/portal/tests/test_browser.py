@@ -8,19 +8,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(live_server):
-    from onestop.demo.services import load_demo
+def site(live_server):
+    """The live server, with the reference register (a flushed database has none)."""
+    from onestop.demo.services import load_register
 
-    load_demo()
+    load_register()
     return live_server.url
 
 
-def test_citizen_finds_a_service_on_a_phone_in_kazakh(browser, demo):
+def test_citizen_finds_a_service_on_a_phone_in_kazakh(browser, site):
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="kk-KZ"
     )
     page = context.new_page()
-    page.goto(f"{demo}/")
+    page.goto(f"{site}/")
     assert page.get_attribute("html", "lang") == "kk"
     page.fill("#hero-q", "паспортты")
     page.keyboard.press("Enter")
@@ -38,9 +39,9 @@ def test_citizen_finds_a_service_on_a_phone_in_kazakh(browser, demo):
     context.close()
 
 
-def test_catalogue_filters_live_as_you_type(browser, demo):
+def test_catalogue_filters_live_as_you_type(browser, site):
     page = browser.new_page(locale="en-GB")
-    page.goto(f"{demo}/services/?lang=en")
+    page.goto(f"{site}/services/?lang=en")
     total = page.locator(".service-list > li").count()
     assert total >= 40
     page.fill("#q", "certificate")
@@ -59,12 +60,12 @@ def test_catalogue_filters_live_as_you_type(browser, demo):
     page.close()
 
 
-def test_kiosk_touch_targets_and_keyboard(browser, demo):
+def test_kiosk_touch_targets_and_keyboard(browser, site):
     context = browser.new_context(
         viewport={"width": 1080, "height": 1920}, has_touch=True, locale="ru-RU"
     )
     page = context.new_page()
-    page.goto(f"{demo}/?lang=ru")
+    page.goto(f"{site}/?lang=ru")
     heights = page.eval_on_selector_all(
         ".tile", "tiles => tiles.map(t => t.getBoundingClientRect().height)"
     )

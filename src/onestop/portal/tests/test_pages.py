@@ -3,8 +3,12 @@ import re
 import pytest
 
 from onestop.catalog.models import Service
+from onestop.people.models import Role
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-password-for-this-test-1"
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
@@ -75,18 +79,18 @@ def test_unknown_pages_are_a_friendly_404(client):
         assert "Page not found" in response.content.decode()
 
 
-def test_staff_log_in_on_the_page(client, settings):
-    response = client.post(
-        "/login/?lang=en", {"username": "operator1", "password": settings.DEMO_PASSWORD}
-    )
+def test_staff_log_in_on_the_page(client):
+    operator = factories.with_password(factories.staff(Role.OPERATOR), PASSWORD)
+    response = client.post("/login/?lang=en", {"username": operator.username, "password": PASSWORD})
     assert response.status_code == 302
     assert "Log out" in client.get("/?lang=en").content.decode()
-    bad = client.post("/login/?lang=en", {"username": "operator1", "password": "wrong"})
+    bad = client.post("/login/?lang=en", {"username": operator.username, "password": "wrong"})
     assert "The username or the password is wrong." in bad.content.decode()
 
 
-def test_standards_admin_sees_the_readability_check(client, settings):
-    client.post("/login/", {"username": "admin", "password": settings.DEMO_PASSWORD})
+def test_standards_admin_sees_the_readability_check(client):
+    admin = factories.with_password(factories.standards_administrator(), PASSWORD)
+    client.post("/login/", {"username": admin.username, "password": PASSWORD})
     service = Service.objects.get(code="passport")
     html = client.get(f"/admin/catalog/service/{service.pk}/change/?lang=en").content.decode()
     assert "readability check" in html.lower()
@@ -100,16 +104,14 @@ def test_standards_admin_sees_the_readability_check(client, settings):
 
 
 def test_service_page_points_to_the_less_loaded_centre(client):
-    from onestop.people.models import User
     from onestop.queueing import services as queue
-    from onestop.queueing.tests.conftest import open_around_the_clock
 
-    busy, quiet = open_around_the_clock("astana-esil"), open_around_the_clock("astana-saryarka")
+    busy, quiet = factories.centre(windows=4), factories.centre(windows=4)
     for _ in range(6):
         queue.issue_ticket(
             office_code=busy.code,
             service_code="passport",
-            actor=User.objects.get(username="operator1"),
+            actor=factories.staff(Role.OPERATOR, office=busy),
         )
     html = client.get("/services/passport/?lang=en").content.decode()
     assert html.index(quiet.name_en) < html.index(busy.name_en)

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from onestop.audit.models import AuditEvent
 from onestop.catalog.models import StandardDocument
 from onestop.people.iin import InvalidBIN, InvalidIIN
-from onestop.people.models import LegalEntity, Person, User
+from onestop.people.models import LegalEntity, Person, Role, User
 from onestop.problems import DomainError, InvalidField, problem_body
 from onestop.registries import services
 from onestop.registries.models import SandboxProperty
@@ -22,6 +22,7 @@ from onestop.registries.registry import (
 )
 from onestop.registries.sandbox.faults import reseed_failures, sandbox_outage
 from onestop.registries.selectors import registries_in_service
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +31,15 @@ REGISTRIES = ["population", "real_estate", "pensions", "vehicles", "civil_status
 
 @pytest.fixture
 def person(sandbox) -> Person:
-    return Person.objects.order_by("iin").first()
+    """A new person, whom the sandbox registries know."""
+    someone = factories.person()
+    factories.known_to_registries()
+    return someone
 
 
 @pytest.fixture
 def operator() -> User:
-    return User.objects.get(username="operator1")
+    return factories.staff(Role.OPERATOR)
 
 
 def fetched_events():
@@ -57,7 +61,7 @@ def test_a_fetch_is_audited_with_its_purpose(person, operator, no_backoff):
     events = list(fetched_events()[before:])
     assert len(events) == 1
     event = events[0]
-    assert event.actor == "operator1"
+    assert event.actor == operator.username
     assert event.object_type == "registries.population" and event.object_id == person.iin
     assert event.data == {
         "purpose": "APP-2026-000123",

@@ -5,11 +5,14 @@ import pytest
 from onestop.catalog.models import Agency
 from onestop.signatures import services
 from onestop.signatures.models import Authority
+from onestop.tests import factories
 
 
 @pytest.fixture
-def admin_client(client, settings):
-    client.post("/login/", {"username": "admin", "password": settings.DEMO_PASSWORD})
+def admin_client(client):
+    """The client of a standards administrator, logged in on the login page."""
+    admin = factories.with_password(factories.standards_administrator(), "a-password-1")
+    client.post("/login/", {"username": admin.username, "password": "a-password-1"})
     return client
 
 

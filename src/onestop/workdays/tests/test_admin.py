@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from onestop.audit.models import AuditEvent
-from onestop.people.models import User
+from onestop.tests import factories
 from onestop.workdays.calendar import is_working_day
 from onestop.workdays.models import DayTransfer
 
@@ -13,8 +13,14 @@ CHANGELIST = "/admin/workdays/daytransfer/"
 
 
 @pytest.fixture
-def admin_client(client):
-    client.force_login(User.objects.get(username="admin"))
+def admin(db):
+    """A standards administrator, who keeps the calendar."""
+    return factories.standards_administrator()
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
     return client
 
 
@@ -29,14 +35,14 @@ def test_transfers_are_listed_and_filtered_by_kind_and_year(admin_client):
     assert "2025 decree" in html and "2026 decree" not in html
 
 
-def test_an_administrator_adds_a_transfer_and_it_is_audited(admin_client):
+def test_an_administrator_adds_a_transfer_and_it_is_audited(admin_client, admin):
     response = admin_client.post(
         f"{CHANGELIST}add/", {"date": "2026-04-11", "kind": "working_day", "note": "decree 1"}
     )
     assert response.status_code == 302, response.content
     assert is_working_day(dt.date(2026, 4, 11))
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event.action == "workdays.transfer_added" and event.actor == "admin"
+    assert event.action == "workdays.transfer_added" and event.actor == admin.username
     assert event.data == {"date": "2026-04-11", "kind": "working_day", "note": "decree 1"}
 
     transfer = DayTransfer.objects.get(date=dt.date(2026, 4, 11))
