@@ -161,3 +161,46 @@ def bearer(user_or_token: User | str) -> dict:
     """The headers of a test client's call as this user (or with this token)."""
     key = user_or_token if isinstance(user_or_token, str) else token(user_or_token)
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+# ---- added for the platform-wide tests (security, probes, operations)
+
+PASSWORD = "a-test-password-1"
+
+
+def password(user: User) -> str:
+    """Gives `user` a password and returns it, for a test that logs in as a person does."""
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    return PASSWORD
+
+
+def reviewer(service: str) -> User:
+    """A reviewer of the agency deciding `service`, skilled to decide it."""
+    from onestop.cases.models import ReviewerSkill
+
+    found = Service.objects.get(code=service)
+    user = staff(Role.REVIEWER, agency=found.agency)
+    ReviewerSkill.objects.create(reviewer=user, service=found)
+    return user
+
+
+def standards_admin() -> User:
+    """A standards administrator: staff in the admin with the register's rights only."""
+    from onestop.people.groups import standards_administrators
+
+    user = staff(Role.ADMIN)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(standards_administrators())
+    return user
+
+
+def mobile_centre(*, windows: int = 1) -> Office:
+    """A new mobile centre (a van) offering every service offered through mobile centres."""
+    offered = [
+        s.code
+        for s in Service.objects.filter(is_active=True).select_related("current_standard")
+        if s.current_standard and s.current_standard.offers("mobile")
+    ]
+    return centre(services=offered, windows=windows, kind=Office.Kind.MOBILE)
