@@ -204,3 +204,11 @@ def mobile_centre(*, windows: int = 1) -> Office:
         if s.current_standard and s.current_standard.offers("mobile")
     ]
     return centre(services=offered, windows=windows, kind=Office.Kind.MOBILE)
+
+
+def reference_register() -> None:
+    """The register the platform ships (agencies, services, standards), loaded again by a
+    test on committed data: another such test may have emptied the database before it."""
+    from onestop.demo.services import load_register
+
+    load_register()
