@@ -207,8 +207,7 @@ def mobile_centre(*, windows: int = 1) -> Office:
 
 
 def reference_register() -> None:
-    """The register the platform ships (agencies, services, standards), loaded again by a
-    test on committed data: another such test may have emptied the database before it."""
+    """The shipped register (agencies, services, standards), for a test on committed data."""
     from onestop.demo.services import load_register
 
     load_register()
