@@ -165,22 +165,35 @@ def bearer(user_or_token: User | str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
-# ---- added for the queue, appointments and mobile centres
+# ---- added for tests on committed data and tests that log in as a person does
+
+# The password of accounts made to log in through the login page or POST /auth/token.
+PASSWORD = "a-test-password-1"
 
 
-def register() -> None:
-    """The reference register the platform ships, again: a transactional test empties the
-    database, the next one that needs services loads them before it makes a centre."""
+def reference_register() -> None:
+    """The reference register the platform ships (agencies, services, standards), again: a
+    transactional test empties the database, and the next one that needs services loads
+    them before it makes a centre."""
     from onestop.demo.services import load_register
 
     load_register()
 
 
+def with_password(user: User, password: str) -> User:
+    """`user`, who can now log in through the login page with `password`."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
 def password(user: User) -> str:
-    """Gives `user` a new password to log in with through the login page, and returns it."""
-    secret = secrets.token_urlsafe(12)
-    with_password(user, secret)
-    return secret
+    """Gives `user` the tests' PASSWORD and returns it."""
+    with_password(user, PASSWORD)
+    return PASSWORD
+
+
+# ---- added for the queue, appointments and mobile centres
 
 
 def route_stop(
@@ -205,6 +218,16 @@ def route_stop(
         place_ru="У школы",
         place_en="By the school",
     )
+
+
+def mobile_centre(*, windows: int = 1) -> Office:
+    """A new mobile centre (a van) offering every service offered through mobile centres."""
+    offered = [
+        s.code
+        for s in Service.objects.filter(is_active=True).select_related("current_standard")
+        if s.current_standard and s.current_standard.offers("mobile")
+    ]
+    return centre(services=offered, windows=windows, kind=Office.Kind.MOBILE)
 
 
 # ---- added for cases, people, portal and the register
@@ -245,13 +268,6 @@ def known_to_registries() -> None:
     from onestop.registries.sandbox.data import load_sandbox_data
 
     load_sandbox_data()
-
-
-def with_password(user: User, password: str) -> User:
-    """`user`, who can now log in through the login page with `password`."""
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    return user
 
 
 def standards_administrator() -> User:

@@ -6,19 +6,24 @@ refusal; this test makes sure every main page is visited at least once."""
 import re
 
 import pytest
-from django.conf import settings
 
-from onestop.demo.services import demo_device_token
+from onestop.people.models import Role
+from onestop.tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def site(live_server):
-    from onestop.demo.services import load_demo
-
-    load_demo()
+    """The server, with the register it ships (committed: the server reads it on its own
+    connection)."""
+    factories.reference_register()
     return live_server.url
+
+
+@pytest.fixture
+def centre(site):
+    return factories.centre()
 
 
 def visit(page, url: str, *, ready: str | None = None) -> None:
@@ -33,27 +38,27 @@ def visit(page, url: str, *, ready: str | None = None) -> None:
         page.wait_for_selector(ready, state="attached", timeout=20000)
 
 
-def log_in(browser, site, username: str):
+def log_in(browser, site, user):
     context = browser.new_context(locale="en")
     page = context.new_page()
     page.goto(f"{site}/login/?lang=en")
-    page.fill("#id_username", username)
-    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", factories.password(user))
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r".*/applications/.*"))
     return page
 
 
-def test_main_pages_run_under_the_policy(browser, site):
+def test_main_pages_run_under_the_policy(browser, site, centre):
     anonymous = browser.new_context(locale="en").new_page()
-    kiosk = demo_device_token("kiosk", "astana-esil")
+    kiosk = factories.device_token("kiosk", office=centre)
     for path in (
         "/",
         "/services/",
         "/centres/",
         "/appointments/",
-        f"/queue/kiosk/astana-esil/?device={kiosk}",
-        "/queue/board/astana-esil/",
+        f"/queue/kiosk/{centre.code}/?device={kiosk}",
+        f"/queue/board/{centre.code}/",
         "/admin/login/",
         "/api/v1/docs",
     ):
@@ -63,7 +68,7 @@ def test_main_pages_run_under_the_policy(browser, site):
     anonymous.fill("#q", "birth")
     anonymous.wait_for_load_state("networkidle")
 
-    operator = log_in(browser, site, "operator1")
+    operator = log_in(browser, site, factories.staff(Role.OPERATOR, office=centre))
     for path in ("/applications/", "/queue/window/", "/appointments/"):
         visit(operator, site + path)
     # A filter applies as soon as it is chosen (the script that replaced onchange=).
@@ -71,19 +76,22 @@ def test_main_pages_run_under_the_policy(browser, site):
     operator.select_option("#status", index=1)
     operator.wait_for_url(re.compile(r".*status=.+"))
 
+    van_operator = factories.staff(Role.OPERATOR, office=factories.mobile_centre())
     visit(
-        log_in(browser, site, "mobile1"),
+        log_in(browser, site, van_operator),
         f"{site}/mobile/",
         ready="#mobile[data-offline-ready=yes]",
     )
-    visit(log_in(browser, site, "manager1"), f"{site}/mobile/home-visits/")
+    manager = factories.staff(Role.MANAGER, office=centre)
+    visit(log_in(browser, site, manager), f"{site}/mobile/home-visits/")
 
 
 def test_admin_pages_run_under_the_policy(browser, site):
     page = browser.new_context(locale="en").new_page()
     page.goto(f"{site}/admin/login/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", settings.DEMO_PASSWORD)
+    admin = factories.standards_administrator()
+    page.fill("#id_username", admin.username)
+    page.fill("#id_password", factories.password(admin))
     page.click("input[type=submit]")
     page.wait_for_url(f"{site}/admin/")
     page.wait_for_load_state("networkidle")

@@ -50,11 +50,14 @@ def test_each_request_is_logged_once_with_its_id(client, caplog):
 
 
 @pytest.mark.django_db
-def test_the_request_log_names_who_called(client, token_for, caplog):
-    from django.conf import settings
+def test_the_request_log_names_who_called(client, caplog, centre):
+    from onestop.people.models import Role
+    from onestop.tests import factories
 
-    token = token_for("operator1")
-    client.login(username="operator2", password=settings.DEMO_PASSWORD)
+    one = factories.staff(Role.OPERATOR, office=centre, window=1)
+    two = factories.staff(Role.OPERATOR, office=centre, window=2)
+    token = factories.token(one)
+    client.login(username=two.username, password=factories.password(two))
     with caplog.at_level(logging.INFO, logger="onestop.access"):
         Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
         client.get("/api/v1/me")
@@ -65,21 +68,24 @@ def test_the_request_log_names_who_called(client, token_for, caplog):
         if r.name == "onestop.access" and r.method == "GET"
     ]
     assert actors == [
-        ("/api/v1/me", "operator1"),
-        ("/api/v1/me", "operator2"),
+        ("/api/v1/me", one.username),
+        ("/api/v1/me", two.username),
         ("/api/v1/services/passport", "anonymous"),
     ]
 
 
 @pytest.mark.django_db
-def test_every_log_line_of_a_request_names_its_actor(client, token_for, caplog, settings):
-    from onestop.demo.services import demo_device_token
+def test_every_log_line_of_a_request_names_its_actor(client, caplog, centre):
     from onestop.observability import actor_var
+    from onestop.people.models import Role
     from onestop.queueing.services import device_for_token
+    from onestop.tests import factories
 
-    kiosk = demo_device_token("kiosk", "astana-esil")
-    token = token_for("operator1")
-    client.login(username="operator2", password=settings.DEMO_PASSWORD)
+    kiosk = factories.device_token("kiosk", office=centre)
+    one = factories.staff(Role.OPERATOR, office=centre, window=1)
+    two = factories.staff(Role.OPERATOR, office=centre, window=2)
+    token = factories.token(one)
+    client.login(username=two.username, password=factories.password(two))
     caplog.handler.addFilter(RequestContextFilter())  # what the console handler adds
     caplog.set_level(logging.WARNING, logger="django.request")
     caplog.clear()
@@ -93,9 +99,9 @@ def test_every_log_line_of_a_request_names_its_actor(client, token_for, caplog, 
     assert lines == [
         ("onestop.access", device),
         ("django.request", device),  # "Not Found", logged after the middleware
-        ("onestop.access", "operator1"),
-        ("onestop.access", "operator2"),
-        ("django.request", "operator2"),
+        ("onestop.access", one.username),
+        ("onestop.access", two.username),
+        ("django.request", two.username),
         ("onestop.access", "anonymous"),
         ("django.request", "anonymous"),
     ]

@@ -31,14 +31,14 @@ CHECKS = [
 CALLERS = [
     "anonymous",
     "citizen",
-    "consultant1",
-    "operator1",
-    "manager1",
-    "reviewer1",
-    "head1",
-    "agent1",
-    "analyst1",
-    "auditor1",
+    "consultant",
+    "operator",
+    "manager",
+    "reviewer",
+    "head",
+    "agent",
+    "analyst",
+    "auditor",
     "admin",
     "kiosk",
     "board",
@@ -60,42 +60,52 @@ schema = schemathesis.openapi.from_wsgi(
 
 @pytest.fixture(scope="module")
 def tokens(django_db_setup, django_db_blocker):
-    """A bearer token for each caller, got as any client gets one; the devices are
-    registered as an administrator registers them. Removed again after the run."""
-    from django.conf import settings as django_settings
-
-    from onestop.offices.models import Office
-    from onestop.people.models import ApiToken, User
+    """A bearer token for each caller, got as any client gets one, the staff at a centre
+    and an agency of their own; the devices are registered as an administrator registers
+    them. Removed again after the run."""
+    from onestop.people.models import Role
     from onestop.queueing.models import Device
     from onestop.queueing.services import register_device
+    from onestop.tests import factories
 
     with django_db_blocker.unblock():
-        citizen = User.objects.filter(role="citizen", person__isnull=False).order_by("id").first()
+        centre = factories.centre()
+        reviewer = factories.reviewer("real-estate-registration")
+        accounts = {
+            "citizen": factories.citizen(),
+            "consultant": factories.staff(Role.CONSULTANT, office=centre),
+            "operator": factories.staff(Role.OPERATOR, office=centre),
+            "manager": factories.staff(Role.MANAGER, office=centre),
+            "reviewer": reviewer,
+            "head": factories.staff(Role.HEAD, agency=reviewer.agency),
+            "agent": factories.staff(Role.AGENT),
+            "analyst": factories.staff(Role.ANALYST),
+            "auditor": factories.staff(Role.AUDITOR),
+            "admin": factories.standards_administrator(),
+        }
         found: dict[str, str | None] = {"anonymous": None}
-        for caller in CALLERS[1:-2]:
+        for caller, account in accounts.items():
             response = Client().post(
                 "/api/v1/auth/token",
-                {
-                    "username": citizen.username if caller == "citizen" else caller,
-                    "password": django_settings.DEMO_PASSWORD,
-                },
+                {"username": account.username, "password": factories.password(account)},
                 content_type="application/json",
             )
             assert response.status_code == 200, response.content
             found[caller] = response.json()["token"]
-        devices = []
         for caller, kind in (("kiosk", Device.Kind.KIOSK), ("board", Device.Kind.BOARD)):
-            device, found[caller] = register_device(
-                actor=User.objects.get(username="admin"),
-                office=Office.objects.get(code="astana-esil"),
+            _device, found[caller] = register_device(
+                actor=accounts["admin"],
+                office=centre,
                 kind=kind,
                 name=f"{caller} of the fuzzing run",
             )
-            devices.append(device.pk)
     yield found
     with django_db_blocker.unblock():
-        ApiToken.objects.filter(user__username__in=[*CALLERS, citizen.username]).delete()
-        Device.objects.filter(pk__in=devices).delete()
+        for account in accounts.values():
+            account.delete()  # with its tokens and skills
+        accounts["citizen"].person.delete()
+        Device.objects.filter(office=centre).delete()
+        centre.delete()
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,11 @@ import json
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from onestop.api import api
+from onestop.people.models import Role
+from onestop.tests import factories
 
 pytestmark = [pytest.mark.probe, pytest.mark.django_db]
 
@@ -32,10 +33,9 @@ HOSTILE = [
     {"\ud800": "\x00"},
 ]
 
-# What each kind of path parameter is when it is not the one being broken: real codes,
-# so that the request reaches the code behind the schema.
+# What each kind of path parameter is when it is not the one being broken: real codes
+# (the test's centre for `code`), so that the request reaches the code behind the schema.
 PATH_DEFAULTS = {
-    "code": "astana-esil",
     "window": "1",
     "number": "A-1",
     "ticket_id": "1",
@@ -45,15 +45,21 @@ PATH_DEFAULTS = {
 }
 QUERY_DEFAULTS = {"service": "passport", "date": "2030-01-02"}
 # Between them these reach every operation past its role check.
-CALLERS = ["citizen", "operator1", "manager1", "mobile1"]
+CALLERS = ["citizen", "operator", "manager", "mobile operator"]
 
 
-def _body_default(name: str, schema: dict):
+@pytest.fixture
+def centre(db):
+    """The centre the requests name, open around the clock."""
+    return factories.centre()
+
+
+def _body_default(name: str, schema: dict, office: str):
     kind = schema.get("type")
     if name in ("service",):
         return "passport"
     if name in ("office",):
-        return "astana-esil"
+        return office
     if name in ("iin", "bin"):
         return ""
     if name in ("start", "scheduled_for", "captured_at"):
@@ -87,18 +93,17 @@ def _operations():
             yield method, path, params, body, document
 
 
-def _requests():
+def _requests(office: str):
     """(method, url, json body or None) with one parameter broken at a time."""
+    defaults = {**PATH_DEFAULTS, "code": office}
     for method, path, params, body_schema, document in _operations():
-        path_params = {
-            p["name"]: PATH_DEFAULTS.get(p["name"], "1") for p in params if p["in"] == "path"
-        }
+        path_params = {p["name"]: defaults.get(p["name"], "1") for p in params if p["in"] == "path"}
         query_params = [p["name"] for p in params if p["in"] == "query"]
         body = None
         if body_schema is not None:
             properties = body_schema.get("properties", {})
             body = {
-                name: _body_default(name, _resolve(document, schema))
+                name: _body_default(name, _resolve(document, schema), office)
                 for name, schema in properties.items()
             }
 
@@ -130,21 +135,18 @@ def _requests():
                 yield method, url(path_params), value
 
 
-def _client(caller: str) -> Client:
-    client = Client()
+def _client(caller: str, centre) -> Client:
+    """A client calling as `caller`: a citizen, the centre's operator or manager, or an
+    operator of a mobile centre."""
     if caller == "anonymous":
-        return client
+        return Client()
     if caller == "citizen":
-        from onestop.people.models import User
-
-        caller = User.objects.filter(role="citizen").order_by("pk").first().username
-    response = client.post(
-        "/api/v1/auth/token",
-        {"username": caller, "password": settings.DEMO_PASSWORD},
-        content_type="application/json",
-    )
-    token = response.json()["token"]
-    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        account = factories.citizen()
+    elif caller == "mobile operator":
+        account = factories.staff(Role.OPERATOR, office=factories.mobile_centre(), window=1)
+    else:
+        account = factories.staff(caller, office=centre)
+    return Client(**factories.bearer(account))
 
 
 def _send(client: Client, method: str, url: str, body) -> int:
@@ -157,11 +159,11 @@ def _send(client: Client, method: str, url: str, body) -> int:
 
 
 @pytest.mark.parametrize("caller", CALLERS)
-def test_no_parameter_of_any_operation_makes_a_server_error(caller, settings):
+def test_no_parameter_of_any_operation_makes_a_server_error(caller, settings, centre):
     settings.RATE_LIMITS = False
-    client = _client(caller)
+    client = _client(caller, centre)
     failures = []
-    for method, url, body in _requests():
+    for method, url, body in _requests(centre.code):
         status = _send(client, method, url, body)
         if status >= 500:
             failures.append(f"{status} {method.upper()} {url[:120]} {json.dumps(body)[:200]}")
@@ -170,7 +172,7 @@ def test_no_parameter_of_any_operation_makes_a_server_error(caller, settings):
 
 def test_a_lone_surrogate_in_the_login_name_is_refused_naming_it(api_client):
     for field in ("username", "password"):
-        body = {"username": "operator1", "password": "x", field: "\ud800"}
+        body = {"username": "someone", "password": "x", field: "\ud800"}
         response = api_client.post(
             "/api/v1/auth/token", json.dumps(body), content_type="application/json"
         )
@@ -179,23 +181,19 @@ def test_a_lone_surrogate_in_the_login_name_is_refused_naming_it(api_client):
 
 
 def test_year_9999_and_year_1_in_slots_and_appointments_are_refused_naming_the_field(
-    api_client, token_for
+    api_client, centre
 ):
     for day in ("9999-12-31", "0001-01-01"):
-        response = api_client.get(f"/api/v1/offices/astana-esil/slots?service=passport&date={day}")
+        response = api_client.get(
+            f"/api/v1/offices/{centre.code}/slots?service=passport&date={day}"
+        )
         assert response.status_code == 422, response.content
         assert response.json()["errors"][0]["field"] == "date"
-    from onestop.people.models import User
-
-    citizen = User.objects.filter(role="citizen").order_by("pk").first()
-    token = token_for(citizen.username)
+    citizen = factories.bearer(factories.citizen())
     for start in ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"):
-        body = {"office": "astana-esil", "service": "passport", "start": start}
+        body = {"office": centre.code, "service": "passport", "start": start}
         response = api_client.post(
-            "/api/v1/appointments",
-            json.dumps(body),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
+            "/api/v1/appointments", json.dumps(body), content_type="application/json", **citizen
         )
         assert response.status_code == 422, response.content
         assert response.json()["errors"][0]["field"] == "start"

@@ -10,16 +10,11 @@ from django.utils import timezone
 
 from onestop.appointments.models import Appointment
 from onestop.cases.models import Application
-from onestop.demo.services import demo_device_token
 from onestop.operations.models import IdempotencyKey
-from onestop.people.models import User
+from onestop.people.models import Role
 from onestop.queueing.models import Ticket
-from onestop.queueing.tests.conftest import open_around_the_clock
+from onestop.tests import factories
 from onestop.tests.threads import at_once
-
-ESIL = "astana-esil"
-KIOSK = f"Bearer {demo_device_token('kiosk', ESIL)}"
-TICKETS = f"/api/v1/offices/{ESIL}/tickets"
 
 
 def post(client, url, body, authorization, key=None):
@@ -29,49 +24,62 @@ def post(client, url, body, authorization, key=None):
     return client.post(url, body, content_type="application/json", **headers)
 
 
-@pytest.fixture
-def always_open(db):
-    return open_around_the_clock(ESIL)
+def bearer(user_or_token) -> str:
+    return factories.bearer(user_or_token)["HTTP_AUTHORIZATION"]
 
 
 @pytest.fixture
-def operator(token_for):
-    return f"Bearer {token_for('operator1')}"
+def tickets(centre):
+    """Where the centre's kiosk issues tickets."""
+    return f"/api/v1/offices/{centre.code}/tickets"
 
 
 @pytest.fixture
-def citizen():
-    return User.objects.filter(role="citizen", person__isnull=False).order_by("username").first()
+def kiosk(centre):
+    return bearer(factories.device_token("kiosk", office=centre))
 
 
-def filing(citizen, service="real-estate-registration"):
-    return {
-        "service": service,
-        "applicant": {"iin": citizen.person.iin},
-        "channel": "oss",
-        "office": ESIL,
-    }
+@pytest.fixture
+def operator(centre):
+    return bearer(factories.staff(Role.OPERATOR, office=centre))
+
+
+@pytest.fixture
+def filing(citizen, centre):
+    """The body of an application filed at the counter for the citizen."""
+
+    def body(service="real-estate-registration"):
+        return {
+            "service": service,
+            "applicant": {"iin": citizen.person.iin},
+            "channel": "oss",
+            "office": centre.code,
+        }
+
+    return body
 
 
 @pytest.mark.django_db
-def test_a_retried_filing_returns_the_first_answer_and_files_once(api_client, operator, citizen):
-    first = post(api_client, "/api/v1/applications", filing(citizen), operator, key="k-1")
+def test_a_retried_filing_returns_the_first_answer_and_files_once(
+    api_client, operator, citizen, filing
+):
+    first = post(api_client, "/api/v1/applications", filing(), operator, key="k-1")
     assert first.status_code == 201, first.content
-    again = post(api_client, "/api/v1/applications", filing(citizen), operator, key="k-1")
+    again = post(api_client, "/api/v1/applications", filing(), operator, key="k-1")
     assert again.status_code == 201 and again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
     assert Application.objects.filter(applicant=citizen.person).count() == 1
     # Without the header, or with a new key, it is a new request.
-    assert post(api_client, "/api/v1/applications", filing(citizen), operator).status_code == 201
+    assert post(api_client, "/api/v1/applications", filing(), operator).status_code == 201
     assert Application.objects.filter(applicant=citizen.person).count() == 2
 
 
 @pytest.mark.django_db
-def test_the_same_key_with_another_body_is_refused_naming_the_header(api_client, operator, citizen):
-    post(api_client, "/api/v1/applications", filing(citizen), operator, key="k-2")
-    other = post(
-        api_client, "/api/v1/applications", filing(citizen, "passport"), operator, key="k-2"
-    )
+def test_the_same_key_with_another_body_is_refused_naming_the_header(
+    api_client, operator, citizen, filing
+):
+    post(api_client, "/api/v1/applications", filing(), operator, key="k-2")
+    other = post(api_client, "/api/v1/applications", filing("passport"), operator, key="k-2")
     assert other.status_code == 409
     assert other["Content-Type"] == "application/problem+json"
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
@@ -79,39 +87,39 @@ def test_the_same_key_with_another_body_is_refused_naming_the_header(api_client,
 
 
 @pytest.mark.django_db
-def test_keys_are_each_callers_own(api_client, operator, token_for, citizen, always_open):
-    post(api_client, TICKETS, {"service": "passport"}, KIOSK, key="k-3")
-    manager = f"Bearer {token_for('manager1')}"
-    assert post(api_client, TICKETS, {"service": "passport"}, manager, key="k-3").status_code == 201
+def test_keys_are_each_callers_own(api_client, tickets, kiosk, manager):
+    post(api_client, tickets, {"service": "passport"}, kiosk, key="k-3")
+    manager = bearer(manager)
+    assert post(api_client, tickets, {"service": "passport"}, manager, key="k-3").status_code == 201
     assert Ticket.objects.count() == 2
 
 
 @pytest.mark.django_db
-def test_a_refused_request_leaves_the_key_free(api_client, operator, citizen):
-    bad = post(api_client, "/api/v1/applications", filing(citizen, "no-such"), operator, key="k-4")
+def test_a_refused_request_leaves_the_key_free(api_client, operator, filing):
+    bad = post(api_client, "/api/v1/applications", filing("no-such"), operator, key="k-4")
     assert bad.status_code in {404, 422}
-    good = post(api_client, "/api/v1/applications", filing(citizen), operator, key="k-4")
+    good = post(api_client, "/api/v1/applications", filing(), operator, key="k-4")
     assert good.status_code == 201
 
 
 @pytest.mark.django_db
-def test_a_key_expires(api_client, always_open, settings):
+def test_a_key_expires(api_client, tickets, kiosk, settings):
     settings.IDEMPOTENCY_KEY_HOURS = 24
-    first = post(api_client, TICKETS, {"service": "passport"}, KIOSK, key="k-5")
+    first = post(api_client, tickets, {"service": "passport"}, kiosk, key="k-5")
     IdempotencyKey.objects.update(created_at=timezone.now() - datetime.timedelta(hours=25))
-    second = post(api_client, TICKETS, {"service": "passport"}, KIOSK, key="k-5")
+    second = post(api_client, tickets, {"service": "passport"}, kiosk, key="k-5")
     assert second.status_code == 201 and second.json()["id"] != first.json()["id"]
 
 
 @pytest.mark.django_db
-def test_a_booking_retried_books_once(api_client, token_for, citizen):
+def test_a_booking_retried_books_once(api_client, citizen, centre):
     from onestop.appointments.tests.test_booking import at, coming_monday
 
-    me = f"Bearer {token_for(citizen.username)}"
+    me = bearer(citizen)
     body = {
-        "office": ESIL,
+        "office": centre.code,
         "service": "passport",
-        "start": at(coming_monday(), 10).isoformat(),
+        "start": at(coming_monday(), 10, office=centre.code).isoformat(),
         "iin": citizen.person.iin,
     }
     first = post(api_client, "/api/v1/appointments", body, me, key="k-6")
@@ -122,22 +130,22 @@ def test_a_booking_retried_books_once(api_client, token_for, citizen):
 
 
 @pytest.mark.django_db
-def test_a_malformed_key_is_refused(api_client, always_open):
-    response = post(api_client, TICKETS, {"service": "passport"}, KIOSK, key="x" * 256)
+def test_a_malformed_key_is_refused(api_client, tickets, kiosk):
+    response = post(api_client, tickets, {"service": "passport"}, kiosk, key="x" * 256)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_retries_arriving_at_once_create_once():
-    from onestop.demo.services import load_demo
-
-    load_demo()
-    open_around_the_clock(ESIL)
+    factories.reference_register()
+    centre = factories.centre()
+    tickets = f"/api/v1/offices/{centre.code}/tickets"
+    kiosk = bearer(factories.device_token("kiosk", office=centre))
     answers: list = []
 
     def issue(_n: int) -> None:
-        answers.append(post(Client(), TICKETS, {"service": "passport"}, KIOSK, key="k-storm"))
+        answers.append(post(Client(), tickets, {"service": "passport"}, kiosk, key="k-storm"))
 
     assert at_once(issue, 8) == []
     assert Ticket.objects.count() == 1

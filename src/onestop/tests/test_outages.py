@@ -5,15 +5,11 @@ the browser, never a 500; and service again as soon as the database is back."""
 import contextlib
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 
-from onestop.demo.services import demo_device_token, load_demo
-from onestop.queueing.tests.conftest import open_around_the_clock
-
-ESIL = "astana-esil"
-KIOSK = {"HTTP_AUTHORIZATION": f"Bearer {demo_device_token('kiosk', ESIL)}"}
+from onestop.people.models import Role
+from onestop.tests import factories
 
 
 @contextlib.contextmanager
@@ -33,23 +29,26 @@ def database_gone():
         connection.settings_dict.update(saved)
 
 
-def ticket(client: Client):
+def ticket(client: Client, centre, kiosk):
     return client.post(
-        f"/api/v1/offices/{ESIL}/tickets",
+        f"/api/v1/offices/{centre.code}/tickets",
         {"service": "passport"},
         content_type="application/json",
-        **KIOSK,
+        **kiosk,
     )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_database_gone_for_a_moment_is_a_503_with_retry_after():
-    load_demo()
-    open_around_the_clock(ESIL)
+    factories.reference_register()
+    centre = factories.centre()
+    kiosk = factories.bearer(factories.device_token("kiosk", office=centre))
+    operator = factories.staff(Role.OPERATOR, office=centre)
+    password = factories.password(operator)
     client = Client(raise_request_exception=False)
     with database_gone():
-        api = ticket(client)
-        page = client.post("/login/", {"username": "operator1", "password": settings.DEMO_PASSWORD})
+        api = ticket(client, centre, kiosk)
+        page = client.post("/login/", {"username": operator.username, "password": password})
         home = client.get("/")
     assert api.status_code == 503 and int(api["Retry-After"]) > 0
     assert api["Content-Type"] == "application/problem+json"
@@ -57,4 +56,4 @@ def test_a_database_gone_for_a_moment_is_a_503_with_retry_after():
     for response in (page, home):
         assert response.status_code == 503 and int(response["Retry-After"]) > 0
         assert "Temporarily unavailable" in response.content.decode()
-    assert ticket(client).status_code == 201  # back at once
+    assert ticket(client, centre, kiosk).status_code == 201  # back at once

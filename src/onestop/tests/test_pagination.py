@@ -7,6 +7,7 @@ from django.utils import timezone
 from onestop.cases.models import Application
 from onestop.catalog.models import Service
 from onestop.pagination import MAX_LIMIT
+from onestop.people.models import Role
 from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,12 @@ def many_applications():
     return service.agency
 
 
+@pytest.fixture
+def auditor():
+    """An auditor: sees every application."""
+    return factories.staff(Role.AUDITOR)
+
+
 def page_through(api_client, token: str, limit: int) -> tuple[list[str], set[int]]:
     numbers, counts, offset = [], set(), 0
     while True:
@@ -57,11 +64,11 @@ def page_through(api_client, token: str, limit: int) -> tuple[list[str], set[int
         offset += limit
 
 
-def test_an_auditor_pages_through_every_application(api_client, token_for, many_applications):
+def test_an_auditor_pages_through_every_application(api_client, auditor, many_applications):
     expected = Application.objects.count()
     assert expected >= MANY
 
-    numbers, counts = page_through(api_client, token_for("auditor1"), MAX_LIMIT)
+    numbers, counts = page_through(api_client, factories.token(auditor), MAX_LIMIT)
 
     assert counts == {expected}
     assert len(numbers) == expected
@@ -69,8 +76,8 @@ def test_an_auditor_pages_through_every_application(api_client, token_for, many_
     assert {f"T-{i:06d}" for i in range(MANY)} <= set(numbers)
 
 
-def test_any_offset_is_answered(api_client, token_for, many_applications):
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_for('auditor1')}"}
+def test_any_offset_is_answered(api_client, auditor, many_applications):
+    auth = factories.bearer(auditor)
     total = Application.objects.count()
     for offset, expected_items in [
         (1000, MAX_LIMIT),
@@ -96,11 +103,8 @@ def test_any_offset_is_answered(api_client, token_for, many_applications):
         "/api/v1/home-visits",
     ],
 )
-def test_a_page_larger_than_the_limit_is_a_422_naming_limit(api_client, token_for, path):
-    response = api_client.get(
-        f"{path}?limit={MAX_LIMIT + 1}&lang=en",
-        HTTP_AUTHORIZATION=f"Bearer {token_for('manager1')}",
-    )
+def test_a_page_larger_than_the_limit_is_a_422_naming_limit(api_client, manager, path):
+    response = api_client.get(f"{path}?limit={MAX_LIMIT + 1}&lang=en", **factories.bearer(manager))
     assert response.status_code == 422, response.content
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["errors"] == [

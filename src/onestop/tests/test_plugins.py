@@ -103,11 +103,12 @@ def test_registries_and_channels_keep_the_rule():
     from django.db import transaction
 
     from onestop.notify.channels import plugin_for as channel
-    from onestop.people.models import Person, User
+    from onestop.people.models import Role
     from onestop.registries import services as registries
+    from onestop.tests import factories
 
-    person = Person.objects.order_by("iin").first()
-    operator = User.objects.get(username="operator1")
+    person = factories.person()
+    operator = factories.staff(Role.OPERATOR)
     assert registries.fetch(registry="population", subject=person.iin, actor=operator, purpose="t")
     with pytest.raises(plugins.CalledInsideTransaction), transaction.atomic():
         registries.fetch(registry="population", subject=person.iin, actor=operator, purpose="t")

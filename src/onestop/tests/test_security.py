@@ -9,25 +9,26 @@ from pathlib import Path
 import pytest
 
 from onestop.audit.models import AuditEvent
-from onestop.people.models import Person
+from onestop.tests import factories
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.django_db
-def test_password_guessing_on_one_account_is_stopped(api_client, settings):
+def test_password_guessing_on_one_account_is_stopped(api_client, settings, operator):
+    factories.password(operator)
     # Ten failures in a day's window: the count cannot start again halfway through.
     settings.REQUEST_RATES = {**settings.REQUEST_RATES, "login-failures": "10/d"}
     for _ in range(10):
         response = api_client.post(
             "/api/v1/auth/token",
-            {"username": "head1", "password": "guess"},
+            {"username": operator.username, "password": "guess"},
             content_type="application/json",
         )
         assert response.status_code == 401
     response = api_client.post(
         "/api/v1/auth/token?lang=en",
-        {"username": "head1", "password": "guess"},
+        {"username": operator.username, "password": "guess"},
         content_type="application/json",
     )
     assert response.status_code == 429
@@ -37,26 +38,28 @@ def test_password_guessing_on_one_account_is_stopped(api_client, settings):
 
 
 @pytest.mark.django_db
-def test_rate_limits_can_be_lifted_for_load_tests(api_client, settings):
+def test_rate_limits_can_be_lifted_for_load_tests(api_client, settings, operator):
+    factories.password(operator)
     settings.RATE_LIMITS = False
     for _ in range(15):
         response = api_client.post(
             "/api/v1/auth/token",
-            {"username": "head1", "password": "guess"},
+            {"username": operator.username, "password": "guess"},
             content_type="application/json",
         )
         assert response.status_code == 401
 
 
 @pytest.mark.django_db
-def test_the_login_page_limits_guessing_too(client, settings):
+def test_the_login_page_limits_guessing_too(client, settings, operator):
+    factories.password(operator)
     settings.REQUEST_RATES = {**settings.REQUEST_RATES, "login-failures": "10/d"}
     for _ in range(10):
         assert (
-            client.post("/login/", {"username": "operator1", "password": "wrong"}).status_code
+            client.post("/login/", {"username": operator.username, "password": "wrong"}).status_code
             == 200
         )
-    response = client.post("/login/?lang=en", {"username": "operator1", "password": "wrong"})
+    response = client.post("/login/?lang=en", {"username": operator.username, "password": "wrong"})
     assert response.status_code == 429
     assert "Too many attempts" in response.content.decode()
 
@@ -67,7 +70,7 @@ def test_opening_a_persons_record_is_logged(client):
 
     # The standards administrator has no access to people: a superuser here.
     client.force_login(User.objects.create_superuser(username="root", password=None))
-    person = Person.objects.first()
+    person = factories.person()
     response = client.get(f"/admin/people/person/{person.pk}/change/")
     assert response.status_code == 200
     event = AuditEvent.objects.filter(action="person.viewed").last()
@@ -75,8 +78,10 @@ def test_opening_a_persons_record_is_logged(client):
 
 
 @pytest.mark.django_db
-def test_staff_without_admin_rights_cannot_open_the_admin(client, settings):
-    client.post("/login/", {"username": "operator1", "password": settings.DEMO_PASSWORD})
+def test_staff_without_admin_rights_cannot_open_the_admin(client, operator):
+    client.post(
+        "/login/", {"username": operator.username, "password": factories.password(operator)}
+    )
     response = client.get("/admin/people/person/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
@@ -127,7 +132,9 @@ def test_no_secret_lies_in_the_source_tree():
 
 
 @pytest.mark.django_db
-def test_a_page_session_cannot_change_things_through_the_api_without_the_csrf_token(settings):
+def test_a_page_session_cannot_change_things_through_the_api_without_the_csrf_token(
+    operator, centre
+):
     from django.test import Client
 
     browser = Client(enforce_csrf_checks=True)
@@ -135,13 +142,17 @@ def test_a_page_session_cannot_change_things_through_the_api_without_the_csrf_to
     token = browser.cookies["csrftoken"].value
     browser.post(
         "/login/",
-        {"username": "operator1", "password": settings.DEMO_PASSWORD, "csrfmiddlewaretoken": token},
+        {
+            "username": operator.username,
+            "password": factories.password(operator),
+            "csrfmiddlewaretoken": token,
+        },
     )
     body = {
         "service": "passport",
-        "applicant": {"iin": Person.objects.first().iin},
+        "applicant": {"iin": factories.person().iin},
         "channel": "oss",
-        "office": "astana-esil",
+        "office": centre.code,
     }
     forged = browser.post("/api/v1/applications", body, content_type="application/json")
     assert forged.status_code == 403 and forged.json()["type"].endswith("csrf-failed")

@@ -24,7 +24,6 @@ import datetime
 import uuid
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone
@@ -33,14 +32,12 @@ from onestop.api import api
 from onestop.appointments import services as appointments
 from onestop.audit.models import AuditHead
 from onestop.cases import services as cases
-from onestop.catalog.models import Service
-from onestop.demo.services import OPERATOR_CENTRE, REVIEWED_SERVICE
+from onestop.catalog.models import Agency, Service
 from onestop.mobile import services as mobile
-from onestop.people.models import Role, User
+from onestop.people.models import Role
 from onestop.queueing import layout
 from onestop.queueing import services as queue
 from onestop.queueing.models import Device
-from onestop.queueing.tests.conftest import open_around_the_clock
 from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +63,8 @@ CALLERS = (
     "rating",
 )
 DEVICES = {"kiosk", "board", "rating"}
-ELSEWHERE = "astana-saryarka"
-VAN = "almaty-mobile"
+# The service an agency's reviewer decides after the front office accepts it.
+REVIEWED_SERVICE = "real-estate-registration"
 HOME_VISIT_SERVICE = "retirement-pension"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -121,7 +118,7 @@ def rows(w) -> dict[str, dict]:
         ),
         "POST /auth/token": row(
             "/auth/token",
-            body={"username": "operator1", "password": settings.DEMO_PASSWORD},
+            body={"username": w["operator"].username, "password": w["password"]},
             ok=EVERYONE,
         ),
         "GET /me": row("/me", ok=users),
@@ -205,13 +202,16 @@ def rows(w) -> dict[str, dict]:
                 "reason": "I use a wheelchair.",
                 "iin": w["other_citizen"].person.iin,
                 "address": "Abay avenue 3",
-                "office": VAN,
+                "office": w["van"].code,
             },
             passed={"agent", "other_citizen"},  # the citizen may not ask for another
         ),
         "POST /home-visits/{visit_id}/schedule": row(
             f"/home-visits/{w['visit'].pk}/schedule",
-            body={"operator": "mobile1", "scheduled_for": f"{tomorrow}T10:00:00+05:00"},
+            body={
+                "operator": w["van_operator"].username,
+                "scheduled_for": f"{tomorrow}T10:00:00+05:00",
+            },
         ),
         "POST /home-visits/{visit_id}/visit": row(f"/home-visits/{w['visit'].pk}/visit", body={}),
         "POST /home-visits/{visit_id}/cancel": row(
@@ -278,7 +278,8 @@ def test_every_endpoint_has_a_row():
     world = {k: _Anything() for k in ("assigned", "fresh", "centre", "appointment")}
     world |= {k: _Anything() for k in ("waiting", "called", "serving", "served", "visit")}
     world |= {"citizen": _Anything(), "other_citizen": _Anything()}
-    world |= {"free_slot": "", "life_situation": ""}
+    world |= {k: _Anything() for k in ("operator", "van", "van_operator")}
+    world |= {"free_slot": "", "life_situation": "", "password": ""}
     known = rows(world)
     missing = [op for op, _auth in operations() if op not in known]
     assert not missing, (
@@ -303,11 +304,15 @@ class _Anything:
 @pytest.fixture
 def world(settings):
     settings.RATE_LIMITS = False
-    centre = open_around_the_clock(OPERATOR_CENTRE)
-    elsewhere = open_around_the_clock(ELSEWHERE)
+    centre = factories.centre()
+    elsewhere = factories.centre()
+    van = factories.mobile_centre()
+    van_operator = factories.staff(Role.OPERATOR, office=van, window=1)
     citizen, other_citizen = factories.citizen(), factories.citizen()
     operator = factories.staff(Role.OPERATOR, office=centre, window=1)
+    password = factories.password(operator)
     manager = factories.staff(Role.MANAGER, office=centre)
+    factories.reviewer(REVIEWED_SERVICE)
 
     # An application under review, drawn for one of the agency's reviewers, and one
     # still at the front office.
@@ -329,7 +334,8 @@ def world(settings):
         office_code=centre.code,
     )
     agency = assigned.agency
-    reviewer_elsewhere = User.objects.filter(role=Role.REVIEWER).exclude(agency=agency).first()
+    other_agency = Agency.objects.exclude(pk=agency.pk).order_by("code").first()
+    reviewer_elsewhere = factories.staff(Role.REVIEWER, agency=other_agency)
 
     # The queue: a ticket served (to rate), one serving, one called, one waiting.
     def issue():
@@ -372,7 +378,7 @@ def world(settings):
         service_code=HOME_VISIT_SERVICE,
         reason="I use a wheelchair.",
         address="Abay avenue 1, flat 2",
-        office_code=VAN,
+        office_code=van.code,
     )
     window1 = centre.windows.get(number=1)
     devices = {}
@@ -395,11 +401,11 @@ def world(settings):
         "manager_elsewhere": factories.staff(Role.MANAGER, office=elsewhere),
         "reviewer": assigned.reviewer,
         "reviewer_elsewhere": reviewer_elsewhere,
-        "head": User.objects.filter(role=Role.HEAD, agency=agency).first(),
-        "agent": User.objects.get(username="agent1"),
-        "analyst": User.objects.get(username="analyst1"),
-        "auditor": User.objects.get(username="auditor1"),
-        "standards_admin": User.objects.get(username="admin"),
+        "head": factories.staff(Role.HEAD, agency=agency),
+        "agent": factories.staff(Role.AGENT),
+        "analyst": factories.staff(Role.ANALYST),
+        "auditor": factories.staff(Role.AUDITOR),
+        "standards_admin": factories.standards_administrator(),
     }
     clients = {"anonymous": Client()}
     for name, account in accounts.items():
@@ -411,6 +417,10 @@ def world(settings):
     return {
         "clients": clients,
         "centre": centre,
+        "operator": operator,
+        "password": password,
+        "van": van,
+        "van_operator": van_operator,
         "citizen": citizen,
         "other_citizen": other_citizen,
         "assigned": assigned,

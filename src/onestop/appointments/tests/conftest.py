@@ -46,5 +46,5 @@ def agent(db) -> User:
 def committed_centre(transactional_db) -> Office:
     """The centre, committed, for tests whose threads work on their own connections (the
     register first: a test before may have emptied the database)."""
-    factories.register()
+    factories.reference_register()
     return weekday_centre()

@@ -111,7 +111,7 @@ def committed_van(transactional_db) -> Office:
     """The van at a stop all of yesterday and today, with its operator "van-operator",
     committed for a live server (the register first: a test before may have emptied the
     database)."""
-    factories.register()
+    factories.reference_register()
     van = stop_all_day(make_van())
     make_operator("van-operator", van)
     return van

@@ -14,10 +14,11 @@ from django.db import connection, connections
 
 from onestop.audit import checkpoints
 from onestop.cases import services as cases
+from onestop.offices.models import Office
 from onestop.operations import backups
-from onestop.people.models import Person, User
+from onestop.people.models import Person, Role, User
 from onestop.queueing import services as queueing
-from onestop.queueing.tests.conftest import open_around_the_clock
+from onestop.tests import factories
 
 
 def onestop(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -31,15 +32,21 @@ def onestop(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess
     )
 
 
-def keep_writing(stop: threading.Event, written: list[str], errors: list[Exception]) -> None:
+def keep_writing(
+    stop: threading.Event,
+    written: list[str],
+    errors: list[Exception],
+    *,
+    centre: Office,
+    operator: User,
+    people: list[Person],
+) -> None:
     """Tickets at a kiosk and applications at a window, one after another, until stopped."""
     try:
-        operator = User.objects.get(username="operator1")
-        people = list(Person.objects.order_by("iin")[:20])
         n = 0
         while not stop.is_set():
             ticket = queueing.issue_ticket(
-                office_code="astana-esil", service_code="passport", channel="kiosk"
+                office_code=centre.code, service_code="passport", channel="kiosk"
             )
             written.append(f"ticket {ticket.number}")
             application = cases.file_application(
@@ -47,7 +54,7 @@ def keep_writing(stop: threading.Event, written: list[str], errors: list[Excepti
                 service_code="real-estate-registration",
                 channel="oss",
                 applicant_iin=people[n % len(people)].iin,
-                office_code="astana-esil",
+                office_code=centre.code,
             )
             written.append(f"application {application.number}")
             n += 1
@@ -92,15 +99,20 @@ def fresh_platform(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_under_load_restores_and_its_trail_verifies(tmp_path, fresh_platform, live_server):
-    from onestop.demo.services import load_demo
-
     if connection.vendor == "postgresql":
         assert backups.postgres_program("pg_dump"), "pg_dump is installed with PostgreSQL"
-    load_demo()
-    open_around_the_clock("astana-esil")
+    factories.reference_register()
+    centre = factories.centre()
+    at_the_counter = {
+        "centre": centre,
+        "operator": factories.staff(Role.OPERATOR, office=centre),
+        "people": [factories.person() for _ in range(20)],
+    }
     before, _new = checkpoints.take()
     stop, written, errors = threading.Event(), [], []
-    writer = threading.Thread(target=keep_writing, args=(stop, written, errors))
+    writer = threading.Thread(
+        target=keep_writing, args=(stop, written, errors), kwargs=at_the_counter
+    )
     writer.start()
     try:
         wait_for(written, 6, errors)

@@ -25,22 +25,28 @@ from pathlib import Path
 
 import pytest
 
-ESIL = "astana-esil"
-PASSWORD = "demo12345"
 LOAD_SECONDS = 10
 
-SETUP = f"""
+# Run by the platform's own shell on its fresh database: the register it ships, a centre
+# with its kiosk and operator, a reviewer for what the operator accepts, and people with a
+# phone and an e-mail address (each change sends both), made by the test factories.
+SETUP = """
 import json
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-call_command("loaddemo", verbosity=0)
-from onestop.queueing.tests.conftest import open_around_the_clock
-open_around_the_clock({ESIL!r})
-from onestop.people.models import Person
-people = Person.objects.filter(phone__startswith="+7").order_by("iin")
-print("PEOPLE=" + json.dumps(list(people.values_list("iin", flat=True)[:60])))
-from onestop.demo.services import demo_device_token
-print("KIOSK=" + demo_device_token("kiosk", {ESIL!r}))
+from onestop.people.models import Role
+from onestop.tests import factories
+factories.reference_register()
+centre = factories.centre()
+operator = factories.staff(Role.OPERATOR, office=centre)
+factories.reviewer("real-estate-registration")
+made = {
+    "centre": centre.code,
+    "kiosk": factories.device_token("kiosk", office=centre),
+    "operator": [operator.username, factories.password(operator)],
+    "people": [factories.person().iin for _ in range(60)],
+}
+print("MADE=" + json.dumps(made))
 """
 
 
@@ -113,7 +119,6 @@ class Processes:
             "ONESTOP_TASK_LEASE_SECONDS": "2",
             "ONESTOP_RATE_LIMITS": "off",
             "ONESTOP_SANDBOX_SMS_LATENCY_MS": "40",
-            "ONESTOP_DEMO_PASSWORD": PASSWORD,
             "ONESTOP_LOG_LEVEL": "WARNING",
         }
         self.port = port
@@ -232,14 +237,14 @@ class Client:
         except urllib.error.HTTPError as error:
             return error
 
-    def token(self, username: str) -> str:
-        status, body = self.call("/auth/token", {"username": username, "password": PASSWORD}, "")
+    def token(self, username: str, password: str) -> str:
+        status, body = self.call("/auth/token", {"username": username, "password": password}, "")
         assert status == 200, body
         return body["token"]
 
 
-def drive(client: Client, people: list[str], kiosk: str, stop: threading.Event, seen: list) -> None:
-    operator = client.token("operator1")
+def drive(client: Client, made: dict, people: list[str], stop: threading.Event, seen: list) -> None:
+    operator, kiosk, centre = client.token(*made["operator"]), made["kiosk"], made["centre"]
     n = 0
     while not stop.is_set():
         iin = people[n % len(people)]
@@ -248,7 +253,7 @@ def drive(client: Client, people: list[str], kiosk: str, stop: threading.Event, 
             "service": "real-estate-registration",
             "applicant": {"iin": iin},
             "channel": "oss",
-            "office": ESIL,
+            "office": centre,
         }
         status, body = client.call("/applications", filing, operator, key=str(uuid.uuid4()))
         seen.append(("file", status))
@@ -258,7 +263,7 @@ def drive(client: Client, people: list[str], kiosk: str, stop: threading.Event, 
             )
             seen.append(("accept", status))
         status, _ = client.call(
-            f"/offices/{ESIL}/tickets", {"service": "passport"}, kiosk, key=str(uuid.uuid4())
+            f"/offices/{centre}/tickets", {"service": "passport"}, kiosk, key=str(uuid.uuid4())
         )
         seen.append(("ticket", status))
         # A steady pace: what is filed stays deliverable in the test's time on any machine.
@@ -274,15 +279,15 @@ def test_nothing_is_lost_or_sent_twice_when_server_and_worker_are_killed(tmp_pat
     try:
         setup = processes.run("shell", "-c", SETUP, timeout=180)
         assert setup.returncode == 0, setup.stderr[-3000:]
-        people = json.loads(setup.stdout.split("PEOPLE=")[1].splitlines()[0])
-        kiosk = setup.stdout.split("KIOSK=")[1].splitlines()[0]
+        made = json.loads(setup.stdout.split("MADE=")[1].splitlines()[0])
+        kiosk, tickets = made["kiosk"], f"/offices/{made['centre']}/tickets"
         processes.start_server()
         processes.start_worker(database)
         client = Client(processes.port)
         stop = threading.Event()
         seen: list = []
         threads = [
-            threading.Thread(target=drive, args=(client, people[i::3], kiosk, stop, seen))
+            threading.Thread(target=drive, args=(client, made, made["people"][i::3], stop, seen))
             for i in range(3)
         ]
         for thread in threads:
@@ -368,11 +373,11 @@ def test_nothing_is_lost_or_sent_twice_when_server_and_worker_are_killed(tmp_pat
             database.admin(f'ALTER DATABASE "{database.name}" ALLOW_CONNECTIONS false')
             terminate = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
             database.admin(f"{terminate}'{database.name}'")
-            gone = client.raw(f"/offices/{ESIL}/tickets", {"service": "passport"}, kiosk)
+            gone = client.raw(tickets, {"service": "passport"}, kiosk)
             database.admin(f'ALTER DATABASE "{database.name}" ALLOW_CONNECTIONS true')
             assert gone.status == 503 and int(gone.headers["Retry-After"]) > 0
             assert gone.headers["Content-Type"] == "application/problem+json"
-            status, _ = client.call(f"/offices/{ESIL}/tickets", {"service": "passport"}, kiosk)
+            status, _ = client.call(tickets, {"service": "passport"}, kiosk)
             assert status == 201
     finally:
         processes.stop()

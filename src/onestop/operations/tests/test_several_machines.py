@@ -43,18 +43,16 @@ from onestop.audit.models import AuditEvent
 from onestop.cases.models import Application, Assignment, StatusChange
 from onestop.catalog.models import Service
 from onestop.offices.models import Office
-from onestop.people.models import Person, Role, User
+from onestop.people.models import Role, User
 from onestop.queueing import selectors
 from onestop.queueing.models import Device, Ticket
 from onestop.queueing.services import register_device
-from onestop.queueing.tests.conftest import open_around_the_clock
+from onestop.tests import factories
 
 pytestmark = [pytest.mark.machines, pytest.mark.django_db(transaction=True)]
 
-CENTRE = "astana-esil"
-WINDOWS = (1, 2, 3, 4)  # operator1 to operator4 sit at the windows of their number
+WINDOWS = (1, 2, 3, 4)  # an operator sits at each, the four and the manager accept
 KIOSK_TICKETS = 15  # issued by each of three kiosks during the storm
-ACCEPTERS = ("operator1", "operator2", "operator3", "operator4", "manager1")
 APPLICATIONS = 8
 SLOT_BOOKERS = 12
 WRONG_PASSWORDS = 16
@@ -145,6 +143,8 @@ class Site:
     tmp: Path
     env: dict[str, str]
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    centre: str = ""  # its code
+    people: dict = field(default_factory=dict)  # the accounts, made by `staff_and_citizens`
 
     def routes(self) -> Iterator[str]:
         """Round the three doors, so that each caller's requests land on both servers."""
@@ -175,18 +175,39 @@ def stop(site: Site) -> None:
             process.wait()
 
 
+def staff_and_citizens(centre: Office) -> dict:
+    """The centre's operators (by window), manager and consultant, a call-centre agent, a
+    reviewer for what is accepted, and citizens, each able to log in with a password."""
+    people = {
+        "operators": {n: factories.staff(Role.OPERATOR, office=centre, window=n) for n in WINDOWS},
+        "manager": factories.staff(Role.MANAGER, office=centre),
+        "consultant": factories.staff(Role.CONSULTANT, office=centre),
+        "agent": factories.staff(Role.AGENT),
+        "citizens": [factories.citizen() for _ in range(SLOT_BOOKERS + 2)],
+    }
+    factories.reviewer("real-estate-registration")
+    for user in (
+        *people["operators"].values(),
+        people["manager"],
+        people["consultant"],
+        people["agent"],
+        *people["citizens"],
+    ):
+        factories.password(user)
+    return people
+
+
 @pytest.fixture
 def site(tmp_path) -> Iterator[Site]:
     """redis-server, two servers, a task worker and nginx in front, each a process of this
-    test stopped at its end; the demo, with the centre open all day."""
+    test stopped at its end; the shipped register, and a centre open all day with its
+    staff and citizens."""
     if connection.vendor != "postgresql":
         pytest.fail(
             "needs PostgreSQL: set ONESTOP_DATABASE_URL (scripts/run-tests runs this module "
             "in its PostgreSQL pass; deselect it elsewhere with -m 'not machines')"
         )
     nginx, redis_server = program("nginx"), program("redis-server")
-    from onestop.demo.services import load_demo
-
     tmp_path.chmod(0o755)  # nginx's workers write their temporary files here
     ports = {"nginx": free_port(), "a": free_port(), "b": free_port(), "redis": free_port()}
     common = {
@@ -250,9 +271,12 @@ def site(tmp_path) -> Iterator[Site]:
             )
         )
         start(site, "nginx", [nginx, "-c", str(config), "-p", str(tmp_path)], common)
-        # The demo is loaded while the servers collect their static files and boot.
-        load_demo()
-        open_around_the_clock(CENTRE)
+        # The data is made while the servers collect their static files and boot.
+        factories.reference_register()
+        # Six windows, four of them staffed: half of the six take appointments, a slot of 3.
+        centre = factories.centre(windows=6)
+        site.centre = centre.code
+        site.people = staff_and_citizens(centre)
         for name in ("a", "b", "nginx"):
             process = site.processes[name]
             wait_until(
@@ -362,13 +386,13 @@ class Caller:
             parsed = raw.decode(errors="replace")
         return Answer(response.status, parsed, dict(response.headers.items()))
 
-    def log_in(self, username: str) -> "Caller":
+    def log_in(self, user: User) -> "Caller":
         answer = self.request(
             "POST",
             "/api/v1/auth/token",
-            {"username": username, "password": settings.DEMO_PASSWORD},
+            {"username": user.username, "password": factories.PASSWORD},
         )
-        assert answer.status == 200, (username, answer)
+        assert answer.status == 200, (user.username, answer)
         assert isinstance(answer.body, dict)
         self.bearer = answer.body["token"]
         return self
@@ -377,8 +401,8 @@ class Caller:
 def kiosk(site: Site, traffic: Traffic, name: str) -> Caller:
     """A kiosk of the centre, registered as a manager does it, with a token of its own."""
     _device, token = register_device(
-        actor=User.objects.get(username="manager1"),
-        office=Office.objects.get(code=CENTRE),
+        actor=site.people["manager"],
+        office=Office.objects.get(code=site.centre),
         kind=Device.Kind.KIOSK,
         name=f"kiosk {name}",
     )
@@ -393,7 +417,9 @@ def issue_tickets(caller: Caller, count: int, codes=("passport", "address-certif
     issued = []
     for n in range(count):
         answer = caller.request(
-            "POST", f"/api/v1/offices/{CENTRE}/tickets", {"service": codes[n % len(codes)]}
+            "POST",
+            f"/api/v1/offices/{caller.site.centre}/tickets",
+            {"service": codes[n % len(codes)]},
         )
         assert answer.status == 201, answer
         assert isinstance(answer.body, dict)
@@ -408,7 +434,9 @@ def work_a_window(operator: Caller, window: int, issuing: threading.Event) -> li
     empty = 0
     deadline = time.monotonic() + 120
     while (issuing.is_set() or empty < 3) and time.monotonic() < deadline:
-        answer = operator.request("POST", f"/api/v1/offices/{CENTRE}/windows/{window}/call-next")
+        answer = operator.request(
+            "POST", f"/api/v1/offices/{operator.site.centre}/windows/{window}/call-next"
+        )
         if answer.status == 204:
             empty += 1
             time.sleep(0.05)
@@ -442,14 +470,14 @@ def coming_monday_at_ten(office: Office) -> datetime.datetime:
     return datetime.datetime.combine(monday, datetime.time(10), tzinfo=office.zone)
 
 
-def submitted_applications(count: int) -> list[str]:
+def submitted_applications(site: Site, count: int) -> list[str]:
     """Applications filed at the centre's counter and waiting for acceptance."""
     service = Service.objects.select_related("current_standard", "agency").get(
         code="real-estate-registration"
     )
-    office = Office.objects.get(code=CENTRE)
-    clerk = User.objects.get(username="operator1")
-    people = Person.objects.order_by("iin")[:count]
+    office = Office.objects.get(code=site.centre)
+    clerk = site.people["operators"][1]
+    people = [factories.person() for _ in range(count)]
     numbers = []
     for n, person in enumerate(people):
         now = timezone.now()
@@ -548,20 +576,19 @@ def columns(name: str) -> set[str]:
 
 def test_two_servers_behind_nginx_hold_every_invariant_and_limit_together(site):
     traffic = Traffic()
-    office = Office.objects.get(code=CENTRE)
+    office = Office.objects.get(code=site.centre)
     slot = coming_monday_at_ten(office)
-    citizens = list(
-        User.objects.filter(role=Role.CITIZEN, person__isnull=False)
-        .select_related("person")
-        .order_by("username")[: SLOT_BOOKERS + 2]
-    )
+    citizens = site.people["citizens"]
     bookers, caller_person, guessed = citizens[:SLOT_BOOKERS], citizens[-2], citizens[-1]
-    applications = submitted_applications(APPLICATIONS)
+    applications = submitted_applications(site, APPLICATIONS)
     kiosks = [kiosk(site, traffic, name) for name in ("left", "right", "middle", "steady")]
-    operators = {n: Caller(site, traffic).log_in(f"operator{n}") for n in WINDOWS}
-    accepters = [Caller(site, traffic).log_in(name) for name in ACCEPTERS]
-    agent = Caller(site, traffic).log_in("agent1")
-    people = [Caller(site, traffic).log_in(user.username) for user in bookers]
+    staff_at = site.people["operators"]
+    operators = {n: Caller(site, traffic).log_in(staff_at[n]) for n in WINDOWS}
+    accepters = [
+        Caller(site, traffic).log_in(user) for user in [*staff_at.values(), site.people["manager"]]
+    ]
+    agent = Caller(site, traffic).log_in(site.people["agent"])
+    people = [Caller(site, traffic).log_in(user) for user in bookers]
     release = rollout_release(site)
     failures_allowed = int(settings.REQUEST_RATES["login-failures"].split("/")[0])
 
@@ -574,8 +601,8 @@ def test_two_servers_behind_nginx_hold_every_invariant_and_limit_together(site):
         "/login/",
         route="a",
         form={
-            "username": "consultant1",
-            "password": settings.DEMO_PASSWORD,
+            "username": site.people["consultant"].username,
+            "password": factories.PASSWORD,
             "csrfmiddlewaretoken": staff.cookies["csrftoken"],
         },
         headers={"Referer": f"http://127.0.0.1:{site.ports['a']}/login/"},
@@ -583,7 +610,7 @@ def test_two_servers_behind_nginx_hold_every_invariant_and_limit_together(site):
     assert logged_in.status == 302, logged_in
     me = staff.request("GET", "/api/v1/me", route="b")
     assert me.status == 200 and isinstance(me.body, dict), me
-    assert me.body["username"] == "consultant1"
+    assert me.body["username"] == site.people["consultant"].username
 
     # Static files: the page rendered by one server names files the other serves.
     page = staff.request("GET", "/", route="a")
@@ -613,7 +640,7 @@ def test_two_servers_behind_nginx_hold_every_invariant_and_limit_together(site):
             lambda n: people[n].request(
                 "POST",
                 "/api/v1/appointments",
-                {"office": CENTRE, "service": "passport", "start": slot.isoformat()},
+                {"office": site.centre, "service": "passport", "start": slot.isoformat()},
             ),
             SLOT_BOOKERS,
         )
@@ -625,7 +652,7 @@ def test_two_servers_behind_nginx_hold_every_invariant_and_limit_together(site):
                 "POST",
                 "/api/v1/appointments",
                 {
-                    "office": CENTRE,
+                    "office": site.centre,
                     "service": codes[n],
                     # The slots after the stormed one: none of its three places taken here.
                     "start": (slot + datetime.timedelta(minutes=15 * (n + 1))).isoformat(),
@@ -733,7 +760,7 @@ def test_two_servers_behind_nginx_hold_every_invariant_and_limit_together(site):
 
     # Acceptances: pressed five times at once on two servers, each taken once.
     for number, pressed in zip(applications, results["acceptances"], strict=True):
-        assert sorted(a.status for a in pressed) == [200] + [409] * (len(ACCEPTERS) - 1)
+        assert sorted(a.status for a in pressed) == [200] + [409] * (len(accepters) - 1)
         application = Application.objects.get(number=number)
         assert application.status == "assigned"
         assert StatusChange.objects.filter(application=application, action="accept").count() == 1
@@ -767,7 +794,7 @@ def test_two_servers_behind_nginx_hold_every_invariant_and_limit_together(site):
     back = migrate(release, "rollout", "zero")
     assert back.returncode == 0, back.stdout + back.stderr
     assert columns("rollout_note") == set()
-    assert answers(site.ports["nginx"], f"/api/v1/offices/{CENTRE}")
+    assert answers(site.ports["nginx"], f"/api/v1/offices/{site.centre}")
 
     # The lock-out: wrong passwords spread over both servers count together; past the
     # limit every attempt is refused, the right password too, on either server.
@@ -777,7 +804,7 @@ def test_two_servers_behind_nginx_hold_every_invariant_and_limit_together(site):
         right = Caller(site, traffic).request(
             "POST",
             "/api/v1/auth/token",
-            {"username": guessed.username, "password": settings.DEMO_PASSWORD},
+            {"username": guessed.username, "password": factories.PASSWORD},
             route=route,
         )
         assert right.status == 429, (route, right)

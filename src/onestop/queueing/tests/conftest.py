@@ -44,5 +44,5 @@ def operators(centre) -> dict[int, User]:
 def committed_centre(transactional_db) -> Office:
     """The centre, committed, for tests whose threads or processes work on their own
     connections (the register first: a test before may have emptied the database)."""
-    factories.register()
+    factories.reference_register()
     return factories.centre(services=SERVICES, windows=WINDOWS)

@@ -50,7 +50,7 @@ window.__tones = 0;
 def hall(live_server):
     """A centre of its own, open around the clock, committed for the live server (the
     register first: a test before may have emptied the database)."""
-    factories.register()
+    factories.reference_register()
     return factories.centre(services=SERVICES, windows=WINDOWS)
 
 

@@ -9,55 +9,61 @@ import threading
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count
 
 from onestop.cases.models import Application
-from onestop.demo.services import demo_device_token, load_demo
+from onestop.demo.services import load_demo
 from onestop.offices.models import OpeningHours
-from onestop.people.models import Person
+from onestop.people.models import Role
 from onestop.queueing import selectors
 from onestop.queueing.models import Rating, Ticket, TicketStatus
 from onestop.queueing.tests.conftest import open_around_the_clock
 from onestop.simulation.visitors import Api, Operator, Settings, Simulator
+from onestop.tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# The `simulate` command drives a demo centre, with the demo's accounts, devices and people.
 OFFICE = "astana-esil"
 
 
 @pytest.fixture
-def centre(live_server):
+def demo_site(live_server):
     load_demo()
     open_around_the_clock(OFFICE)
     return live_server.url
 
 
-def test_a_simulated_stretch_of_a_day_keeps_the_queue_sound(centre):
-    operators = [Operator(f"operator{n}", n) for n in (1, 2, 3, 4)]
+def test_a_simulated_stretch_of_a_day_keeps_the_queue_sound(live_server):
+    factories.reference_register()
+    centre = factories.centre(windows=4)
+    accounts = [factories.staff(Role.OPERATOR, office=centre, window=n) for n in (1, 2, 3, 4)]
+    password = {factories.password(account) for account in accounts}.pop()
+    operators = [Operator(account.username, account.window_number) for account in accounts]
     out = StringIO()
     simulator = Simulator(
-        Api(centre),
+        Api(live_server.url),
         # 3 visitors a minute at 240x: 90 simulated minutes in 22 real seconds.
-        Settings(office=OFFICE, rate=3.0, speed=240, application_share=0.6, rating_share=0.6),
+        Settings(office=centre.code, rate=3.0, speed=240, application_share=0.6, rating_share=0.6),
         operators,
-        kiosk_token=demo_device_token("kiosk", OFFICE),
+        kiosk_token=factories.device_token("kiosk", office=centre),
         rating_tokens={
-            op.window: demo_device_token("rating", OFFICE, op.window) for op in operators
+            op.window: factories.device_token("rating", office=centre, window=op.window)
+            for op in operators
         },
-        people=list(Person.objects.order_by("pk").values_list("iin", flat=True)[:200]),
+        people=[factories.person().iin for _ in range(200)],
         out=out,
         rng=random.Random(11),
     )
-    assert len(simulator.log_in(settings.DEMO_PASSWORD)) == 4
+    assert len(simulator.log_in(password)) == 4
     assert "passport" in simulator.load_services()
-    filed_before = Application.objects.filter(office__code=OFFICE, channel="oss").count()
+    filed_before = Application.objects.filter(office=centre, channel="oss").count()
 
     counts = simulator.run(threading.Event(), duration=22)
 
     assert counts.errors == 0, out.getvalue()
-    tickets = Ticket.objects.filter(office__code=OFFICE, channel="kiosk")
+    tickets = Ticket.objects.filter(office=centre, channel="kiosk")
     assert counts.issued == tickets.count() > 100
     assert counts.called > 20 and counts.served > 10 and counts.rated > 3
     assert counts.applications > 2
@@ -80,7 +86,7 @@ def test_a_simulated_stretch_of_a_day_keeps_the_queue_sound(centre):
     assert ratings.count() == counts.rated
     assert all(r.ticket.status == TicketStatus.DONE for r in ratings)
     assert all(r.operator_id == r.ticket.operator_id for r in ratings)
-    filed = Application.objects.filter(office__code=OFFICE, channel="oss").count()
+    filed = Application.objects.filter(office=centre, channel="oss").count()
     assert filed - filed_before == counts.applications
     # Priority visitors were called before the others who waited as long.
     called = tickets.exclude(called_at=None)
@@ -94,11 +100,11 @@ def test_a_simulated_stretch_of_a_day_keeps_the_queue_sound(centre):
         assert not jumped.exists()
 
 
-def test_the_command_reports_what_it_did(centre):
+def test_the_command_reports_what_it_did(demo_site):
     out = StringIO()
     call_command(
         "simulate",
-        base_url=centre,
+        base_url=demo_site,
         office=OFFICE,
         rate=2.0,
         speed=120,
