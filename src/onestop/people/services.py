@@ -43,21 +43,19 @@ def issue_token(*, request, username: str, password: str) -> tuple[str, ApiToken
 def user_for_token(token: str) -> User | None:
     """The active user whose token this is, if it is neither revoked nor expired.
 
-    The token is looked up every time (one query on its unique hash), so a revoked or
+    The token is looked up every time (one query on its unique hash), so an ended or
     expired one is refused at once everywhere. The account it belongs to is kept in
     Django's cache under the token for ONESTOP_LAYOUT_CACHE_SECONDS: whatever decides what
     an account may do (people/changes.py) cannot change without ending its tokens, so a
     token still in force always comes with the account's rights as they are."""
     digest = token_digest(token)
-    user_id = next(
-        iter(
-            ApiToken.objects.filter(
-                key_hash=digest, revoked_at__isnull=True, expires_at__gt=timezone.now()
-            ).values_list("user_id", flat=True)[:1]
-        ),
-        None,
+    found = ApiToken.objects.filter(key_hash=digest).values_list(
+        "user_id", "expires_at", "revoked_at"
     )
-    if user_id is None:
+    if not found:
+        return None
+    user_id, expires_at, revoked_at = found[0]
+    if revoked_at is not None or expires_at <= timezone.now():
         return None
     key = f"token-user:{digest}"
     user = cache.get(key)
