@@ -180,6 +180,20 @@ def process_seconds(pids: list[int]) -> float:
     return total / CLOCK_TICKS
 
 
+def wait_until_idle(pids: list[int], *, most: float = 60.0) -> float:
+    """Waits until the server has finished what an earlier measurement left queued (wrk
+    stops sending, but the requests it already sent are still answered, and at 200
+    connections that can take seconds): until its processes use less than a tenth of a
+    core over half a second. Returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < most:
+        before = process_seconds(pids)
+        time.sleep(0.5)
+        if process_seconds(pids) - before < 0.05:
+            break
+    return round(time.monotonic() - started, 1)
+
+
 def database_pids(name: str) -> list[int]:
     """PostgreSQL backends serving this database (their command line names it)."""
     pids = []
@@ -477,10 +491,11 @@ def measure(
     """One measurement, with the CPU it took: the server's workers, the database's
     backends (PostgreSQL), wrk, and whatever else ran on the machine meanwhile; and the
     requests' own time inside the server."""
+    server_pids = [server.pid, *worker_pids(server.pid)]
+    settled = wait_until_idle(server_pids)
     bench.prepare(scenario)
     log = bench.tmp / "server.log"
     log_start = log.stat().st_size
-    server_pids = [server.pid, *worker_pids(server.pid)]
     backends = {pid: process_seconds([pid]) for pid in database_pids(database_name)}
     before = (machine_busy_seconds(), process_seconds(server_pids), children_seconds())
     result = bench.run(scenario, count, seconds)
@@ -489,6 +504,7 @@ def measure(
         process_seconds([pid]) - backends.get(pid, 0.0) for pid in database_pids(database_name)
     )
     result["in_server"] = in_server(log, log_start)
+    result["waited_for_idle_s"] = settled
     bench.tidy(scenario)
     busy, served, driver = (b - a for a, b in zip(before, after, strict=True))
     capacity = result["seconds"] * (os.cpu_count() or 1)
