@@ -187,16 +187,7 @@ def test_schedule_visit_and_file_at_home(requested, van, van_operator, api):
 
 
 def test_the_vans_operator_schedules_within_his_centre(requested, van, van_operator, api):
-    other_van = Office.objects.create(
-        code="astana-mobile",
-        kind="mobile",
-        name_kk="x",
-        name_ru="x",
-        name_en="Astana Mobile",
-        city_kk="Астана",
-        city_ru="Астана",
-        city_en="Astana",
-    )
+    other_van = factories.mobile_centre()
     stranger = make_operator("astana-van", other_van)
     body = {"operator": stranger.username, "scheduled_for": tomorrow()}
     response = api(van_operator, "post", f"/home-visits/{requested.pk}/schedule", body)
