@@ -75,21 +75,16 @@ def own_answer_key(person_id: int, number: str, language: str) -> str:
 
 
 def forget_own_answers(application: Application) -> None:
-    """The applicant's kept look-ups of this application, and of the life situation it is
-    part of, go at once (a change made in this process shows at once; one made in another
-    within OWN_ANSWER_SECONDS). Called on every save of an application."""
-    numbers = [application.number]
-    if application.life_situation_id:
-        numbers += Application.objects.filter(pk=application.life_situation_id).values_list(
-            "number", flat=True
-        )
+    """The applicant's kept look-ups of this application go when the change commits (in
+    this process at once; in another within OWN_ANSWER_SECONDS). Called on every save of
+    an application; a life situation shows its parts, and a change of a part saves it too
+    (`services.refresh_bundle`)."""
     keys = [
-        own_answer_key(application.applicant_id, number, language)
-        for number in numbers
+        own_answer_key(application.applicant_id, application.number, language)
         for language, _name in settings.LANGUAGES
     ]
-    cache.delete_many(keys)
-    # Again after the commit: a look-up in another thread may have kept the old answer.
+    # After the commit: before it, a look-up anywhere still reads the old application, and
+    # the cache may be another machine's (Redis), which a transaction must not wait on.
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 

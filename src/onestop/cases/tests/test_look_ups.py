@@ -17,7 +17,9 @@ def _look_up(api_client, token, number, lang="en"):
     )
 
 
-def test_a_look_up_answers_what_changed_since_the_last_one(api_client, make_application, citizen):
+def test_a_look_up_answers_what_changed_since_the_last_one(
+    api_client, make_application, citizen, django_capture_on_commit_callbacks
+):
     application = make_application(applicant=citizen.person)
     token = factories.token(citizen)
     first = _look_up(api_client, token, application.number)
@@ -27,13 +29,15 @@ def test_a_look_up_answers_what_changed_since_the_last_one(api_client, make_appl
     assert first.json()["reviewer"] is None
     assert _look_up(api_client, token, application.number).content == first.content
 
-    # As a service changes it: the history and documents written, the application saved.
-    StatusChange.objects.create(
-        application=application, action="accept", status="accepted", at=timezone.now()
-    )
-    Document.objects.create(application=application, source="registry", name="Title deed")
-    application.status, application.overdue = "accepted", True
-    application.save()
+    # As a service changes it: the history and documents written, the application saved,
+    # committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        StatusChange.objects.create(
+            application=application, action="accept", status="accepted", at=timezone.now()
+        )
+        Document.objects.create(application=application, source="registry", name="Title deed")
+        application.status, application.overdue = "accepted", True
+        application.save()
     now = _look_up(api_client, token, application.number).json()
     assert (now["status"], now["overdue"]) == ("accepted", True)
     assert [h["status"] for h in now["history"]] == ["submitted", "accepted"]
@@ -98,7 +102,7 @@ def test_a_person_renamed_shows_within_the_layout_time(
 
 
 def test_documents_steps_and_parts_changed_by_services_show_at_the_next_look_up(
-    api_client, operator, make_application, citizen
+    api_client, operator, make_application, citizen, django_capture_on_commit_callbacks
 ):
     """The services that change what a look-up shows without moving the status save the
     application too: documents added, a step recorded, a part of a life situation moved."""
@@ -109,11 +113,12 @@ def test_documents_steps_and_parts_changed_by_services_show_at_the_next_look_up(
     token = factories.token(citizen)
     application = make_application(applicant=citizen.person)
     assert _look_up(api_client, token, application.number).json()["documents"] == []
-    services.add_documents(
-        actor=operator,
-        application=application,
-        uploads=[Upload(name="plan.pdf", content=b"%PDF-1.4\n%%EOF\n", for_document=0)],
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_documents(
+            actor=operator,
+            application=application,
+            uploads=[Upload(name="plan.pdf", content=b"%PDF-1.4\n%%EOF\n", for_document=0)],
+        )
     documents = _look_up(api_client, token, application.number).json()["documents"]
     assert [d["name"] for d in documents] == ["plan.pdf"]
 
@@ -122,7 +127,8 @@ def test_documents_steps_and_parts_changed_by_services_show_at_the_next_look_up(
     assert all(
         s["done_at"] is None for s in _look_up(api_client, token, licence.number).json()["steps"]
     )
-    services.record_step(actor=operator, application=licence, step="photo", station="booth 1")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_step(actor=operator, application=licence, step="photo", station="booth 1")
     steps = _look_up(api_client, token, licence.number).json()["steps"]
     assert steps[0]["station"] == "booth 1"
 
@@ -131,5 +137,6 @@ def test_documents_steps_and_parts_changed_by_services_show_at_the_next_look_up(
     Application.objects.filter(pk=part.pk).update(parent=parent)
     assert _look_up(api_client, token, parent.number).json()["parts"][0]["status"] == "assigned"
     Application.objects.filter(pk=part.pk).update(status="approved")
-    services.refresh_bundle(parent.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refresh_bundle(parent.pk)
     assert _look_up(api_client, token, parent.number).json()["parts"][0]["status"] == "approved"
