@@ -142,15 +142,18 @@ def device(token: str) -> Device | None:
     )
 
 
-def _window_state_saved(instance, **_kwargs) -> None:
-    """A window opened or closed: this process reads the centre's open windows again."""
-    office_id = (
-        Window.objects.filter(pk=instance.window_id).values_list("office_id", flat=True).first()
-    )
-    # Now, for what this transaction reads next, and after the commit, for what another
-    # thread of this process read meanwhile.
-    forget(("open", office_id))
-    transaction.on_commit(lambda: forget(("open", office_id)))
+def _forget_open_windows() -> None:
+    with _lock:
+        for key in [key for key in _entries if key[0] == "open"]:
+            del _entries[key]
+
+
+def _window_state_saved(**_kwargs) -> None:
+    """A window opened or closed: this process reads the centres' open windows again (one
+    small read a centre, at its next ticket), now for what this transaction reads next,
+    and after the commit for what another thread of this process read meanwhile."""
+    _forget_open_windows()
+    transaction.on_commit(_forget_open_windows)
 
 
 def connect_signals() -> None:
