@@ -519,8 +519,9 @@ def load_sandbox_data(*, today: datetime.date | None = None) -> dict:
     """Generates the sandbox registries for every person not yet seeded; idempotent, and
     deterministic for a given day. Returns how many rows of each kind it created."""
     today = today or timezone.localdate()
-    seeded = set(SandboxSubject.objects.values_list("iin", flat=True))
-    people = [p for p in Person.objects.order_by("iin") if p.iin not in seeded]
+    people = list(
+        Person.objects.exclude(iin__in=SandboxSubject.objects.values("iin")).order_by("iin")
+    )
     counts = {
         "people": len(people),
         "properties": 0,
